@@ -1,0 +1,64 @@
+# vmcompact: guest kernel series, guest image, agents, tests.
+#
+#   make deps        install the Debian packages (scripts/packages.txt)
+#   make [all]       kernel + initramfs + host tools
+#   make kernel      build/guest/bzImage (DEBUG=1: build/guest/bzImage-debug)
+#   make initramfs   build/guest/initramfs.cpio.gz
+#   make test        everything above, then the test suite
+#   make demo        everything above, then the demo (scripts/demo.sh)
+#   make check-patches  checkpatch --strict and a build of every prefix
+#                       of the series
+#   make clean
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+B := build
+DEBUG ?= 0
+
+CFLAGS_COMMON := -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
+		 -Iinclude -Iinclude/uapi
+
+# Codec, guest agent, host tools and their unit tests: USERSPACE_BINS,
+# UNIT_TESTS.
+include virtio-proto/build.mk
+
+# Small static guest programs: workloads and in-guest checks.
+GUEST_TOOLS := $(patsubst guest-tools/%.c,$(B)/guest/bin/%,$(wildcard guest-tools/*.c))
+$(B)/guest/bin/%: guest-tools/%.c include/uapi/linux/vacate.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) -static -o $@ $<
+
+.PHONY: all deps kernel initramfs userspace test test-long demo check-patches clean FORCE
+
+all: kernel initramfs userspace
+
+deps:
+	@scripts/deps.sh
+
+kernel:
+	DEBUG=$(DEBUG) scripts/build-kernel.sh
+
+userspace: $(USERSPACE_BINS) $(GUEST_TOOLS) $(UNIT_TESTS)
+
+# Cheap to rebuild, and it picks up whatever build/guest/bin holds.
+initramfs: $(B)/guest/initramfs.cpio.gz
+$(B)/guest/initramfs.cpio.gz: $(USERSPACE_BINS) $(GUEST_TOOLS) FORCE | kernel
+	scripts/build-initramfs.sh
+
+# deps first, on its own: the rest needs what it installs.
+test: deps
+	$(MAKE) all
+	tests/run.sh
+
+demo: deps
+	$(MAKE) all
+	scripts/demo.sh
+
+check-patches: deps
+	scripts/check-patches.sh
+
+clean:
+	rm -rf $(B)/obj $(B)/host $(B)/guest $(B)/tests $(B)/initramfs $(B)/run
+	rm -rf $(B)/kernel/obj $(B)/kernel/obj-debug
+
+FORCE:

@@ -1,0 +1,112 @@
+#!/bin/bash
+# Build the vmcompact guest kernel: Debian's linux-source-6.1 tarball, the
+# patch series in guest-kernel/patches/series, tinyconfig plus the fragments
+# in guest-kernel/config/.  Out of tree, under build/.
+#
+#   scripts/build-kernel.sh            -> build/guest/bzImage
+#   DEBUG=1 scripts/build-kernel.sh    -> build/guest/bzImage-debug
+#
+# PATCH_DIR (a directory with a series file), KERNEL_BUILD_DIR (instead of
+# build/kernel) and KERNEL_OUT (the bzImage to write) let
+# scripts/check-patches.sh build other series in scratch trees.
+#
+# The patched source is a git tree (build/kernel/src) whose first commit is
+# the pristine tarball; re-applying the series resets it with
+# `git reset --hard`, which rewrites only files that differ, so make's
+# timestamps stay right and unchanged files are not rebuilt.  An unchanged
+# tarball + series + config does not even start make.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+debug=${DEBUG:-0}
+tarball=${LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+kdir=${KERNEL_BUILD_DIR:-$root/build/kernel}
+src=$kdir/src
+patches=${PATCH_DIR:-$root/guest-kernel/patches}
+frags=("$root/guest-kernel/config/vmcompact.config")
+if [ "$debug" = 1 ]; then
+	frags+=("$root/guest-kernel/config/debug.config")
+	obj=$kdir/obj-debug
+	out=${KERNEL_OUT:-$root/build/guest/bzImage-debug}
+else
+	obj=$kdir/obj
+	out=${KERNEL_OUT:-$root/build/guest/bzImage}
+fi
+
+die() { echo "build-kernel: $*" >&2; exit 1; }
+git_src() { git -C "$src" -c user.name=vmcompact -c user.email=build@vmcompact.invalid "$@"; }
+
+[ -f "$tarball" ] || die "$tarball missing: run 'make deps' (package linux-source-6.1)"
+
+series_files() {
+	[ -f "$patches/series" ] || return 0
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$patches/series"
+}
+
+# Identity of everything the result depends on.
+stamp_of() {
+	{
+		stat -c '%n %s %Y' "$tarball"
+		series_files | while read -r p; do
+			[ -f "$patches/$p" ] || die "series names $p, which is not in $patches"
+			sha256sum "$patches/$p"
+		done
+		sha256sum "${frags[@]}"
+		echo "debug=$debug"
+	} | sha256sum | cut -d' ' -f1
+}
+
+stamp=$(stamp_of)
+if [ -f "$out" ] && [ "$(cat "$obj/.vmcompact-stamp" 2>/dev/null)" = "$stamp" ]; then
+	echo "build-kernel: $out is up to date"
+	exit 0
+fi
+
+# 1. Pristine tree, once per tarball.
+tar_id=$(stat -c '%s %Y' "$tarball")
+if [ "$(cat "$kdir/tarball-id" 2>/dev/null)" != "$tar_id" ] || [ ! -d "$src/.git" ]; then
+	echo "build-kernel: extracting $tarball"
+	rm -rf "$src" "$kdir/obj" "$kdir/obj-debug"
+	mkdir -p "$src"
+	tar -xf "$tarball" -C "$src" --strip-components=1
+	git_src init -q
+	git_src add -f -A
+	git_src commit -q -m pristine
+	git_src tag pristine
+	echo "$tar_id" > "$kdir/tarball-id"
+fi
+
+# 2. The series, in order; stop at the first patch that does not apply.
+git_src am --abort >/dev/null 2>&1 || true
+git_src reset -q --hard pristine
+n=0
+while read -r p; do
+	n=$((n + 1))
+	if ! git_src am -q --keep-cr "$patches/$p" >"$kdir/am.log" 2>&1; then
+		git_src am --abort >/dev/null 2>&1 || true
+		cat "$kdir/am.log" >&2
+		die "patch $n of the series, $p, does not apply"
+	fi
+done < <(series_files)
+echo "build-kernel: applied $n patches"
+
+# 3. Config: tinyconfig + fragments; every requested option must survive.
+mkdir -p "$obj"
+kmake() { make -C "$src" O="$obj" CC="ccache gcc" -j"$(nproc)" "$@"; }
+kmake -s tinyconfig >/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" >"$obj/merge.log"
+kmake -s olddefconfig >/dev/null
+for f in "${frags[@]}"; do
+	grep -E '^CONFIG_[A-Z0-9_]+=' "$f" | while IFS= read -r want; do
+		grep -qxF "$want" "$obj/.config" ||
+			die "$(basename "$f"): $want did not stick (missing dependency?)"
+	done
+done
+
+# 4. Build.
+echo "build-kernel: building in $obj"
+kmake bzImage
+mkdir -p "$(dirname "$out")"
+cp "$obj/arch/x86/boot/bzImage" "$out"
+echo "$stamp" > "$obj/.vmcompact-stamp"
+echo "build-kernel: $out"

@@ -1,0 +1,57 @@
+#!/bin/bash
+# The vmcompact demo: boot a 1 GiB guest with an ext2 disk, run the
+# fragmentation workload of ENVIRONMENT.md in it, and print the guest's
+# block map from the host before and after, through the guest agent.
+#
+#   scripts/demo.sh [ROUNDS [BIG_MB [FILES]]]   (defaults 20 120 20000)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+rounds=${1:-20} big=${2:-120} files=${3:-20000}
+ctl=$root/build/host/vmcompactctl
+mkdir -p "$root/build/run"
+run=$(mktemp -d "$root/build/run/demo.XXXXXX")
+disk=$run/disk.img
+
+vm_pid=""
+trap '[ -n "$vm_pid" ] && kill -TERM "$vm_pid" 2>/dev/null; wait 2>/dev/null' EXIT
+
+wait_for() { # REGEX SECONDS
+	local deadline=$((SECONDS + $2))
+	until grep -qaE "$1" "$run/console.log" 2>/dev/null; do
+		if [ $SECONDS -ge $deadline ] || ! kill -0 "$vm_pid" 2>/dev/null; then
+			echo "demo: gave up waiting for '$1'; console:" >&2
+			tail -n 30 "$run/console.log" >&2
+			exit 1
+		fi
+		sleep 1
+	done
+}
+
+# Big enough for the files of every round, sparse on the host.
+truncate -s $(( (rounds * big + rounds * files * 8 / 1024) * 2 + 512 ))M "$disk"
+mkfs.ext2 -q -F -N $((rounds * files + 1024)) "$disk"
+
+echo "demo: booting a 1 GiB guest (console: $run/console.log)"
+"$root/scripts/vm-run" --dir "$run" --mem 1024 --disk "$disk" --payload fragment \
+	--append "vmc.rounds=$rounds vmc.big_mb=$big vmc.files=$files" \
+	> "$run/vm-run.log" 2>&1 &
+vm_pid=$!
+wait_for "vmcompact-init: up" 300
+head -1 "$run/vm-run.log"
+
+echo
+echo "demo: block map of the freshly booted guest, from the host:"
+"$ctl" map --socket "$run/vmc.sock"
+
+echo
+echo "demo: running $rounds rounds of ($big MiB file + $files small files), then dropping the page cache..."
+start=$SECONDS
+wait_for "vmcompact-fragment: (done|mount failed)" 3600
+grep -qa "vmcompact-fragment: done" "$run/console.log" || { echo "demo: workload failed" >&2; exit 1; }
+echo "demo: workload took $((SECONDS - start)) s"
+grep -aE '^(MemFree|Slab|SReclaimable|SUnreclaim):' "$run/console.log" | tail -4 | sed 's/^/  guest: /'
+
+echo
+echo "demo: block map after the workload, from the host:"
+"$ctl" map --socket "$run/vmc.sock"

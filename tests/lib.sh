@@ -1,0 +1,72 @@
+# Shared helpers of tests/host/*.sh: boot a guest in the background, wait
+# for console markers, report results.  Every guest started here is killed
+# when the test script exits, whatever the reason.
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+mkdir -p "$root/build/run"
+run=$(mktemp -d "$root/build/run/test.XXXXXX")
+vm_pids=()
+
+pass() { echo "PASS $*"; }
+fail() { echo "FAIL $*"; }
+skip() { echo "SKIP $*"; }
+
+vm_kill_all() {
+	local p
+	for p in "${vm_pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${vm_pids[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	# Belt and braces: any QEMU still holding a pidfile of this run.
+	for p in "$run"/*/qemu.pid; do
+		[ -f "$p" ] && kill -KILL "$(cat "$p")" 2>/dev/null
+	done
+	vm_pids=()
+}
+trap vm_kill_all EXIT
+
+# vm_start NAME [vm-run options]: boots a guest with run dir $run/NAME.
+vm_start() {
+	local name=$1; shift
+	mkdir -p "$run/$name"
+	"$root/scripts/vm-run" --dir "$run/$name" "$@" > "$run/$name/vm-run.log" 2>&1 &
+	vm_pids+=($!)
+}
+
+# vm_wait_for NAME REGEX SECONDS: wait until the console shows REGEX.
+vm_wait_for() {
+	local log=$run/$1/console.log deadline=$((SECONDS + $3))
+	while [ $SECONDS -lt $deadline ]; do
+		grep -qE "$2" "$log" 2>/dev/null && return 0
+		sleep 0.5
+	done
+	echo "timed out after $3 s waiting for '$2' on $1's console; last lines:"
+	tail -n 15 "$log" 2>/dev/null | sed 's/^/  | /'
+	return 1
+}
+
+# vm_qmp NAME JSON-COMMAND: send one QMP command (after capabilities).
+vm_qmp() {
+	python3 - "$run/$1/qmp.sock" "$2" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(30)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+json.loads(f.readline())
+for cmd in ('{"execute":"qmp_capabilities"}', sys.argv[2]):
+    f.write(cmd + "\n"); f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "event" not in r:
+            break
+print(json.dumps(r))
+PY
+}
+
+# vm_guest_results NAME PREFIX: relay the guest's PASS/FAIL lines.
+vm_guest_results() {
+	grep -aE '^(PASS|FAIL|SKIP) ' "$run/$1/console.log" | tr -d '\r' |
+		sed -E "s/^(PASS|FAIL|SKIP) /\1 $2/"
+}
