@@ -115,5 +115,11 @@ int main(void)
 		       t.all, t.blocks);
 		fails++;
 	}
+	if (t.block_pages * kb_per_page == 2048) {
+		printf("PASS map-blocks-are-2MiB\n");
+	} else {
+		printf("FAIL map-blocks-are-2MiB: %lu pages per block\n", t.block_pages);
+		fails++;
+	}
 	return fails ? 1 : 0;
 }

@@ -101,6 +101,10 @@ for f in "${frags[@]}"; do
 		grep -qxF "$want" "$obj/.config" ||
 			die "$(basename "$f"): $want did not stick (missing dependency?)"
 	done
+	sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1/p' "$f" | while read -r off; do
+		! grep -q "^$off=" "$obj/.config" ||
+			die "$(basename "$f"): $off is still set"
+	done
 done
 
 # 4. Build.

@@ -7,7 +7,8 @@ patches=$root/guest-kernel/patches
 # spdxcheck.py (run by checkpatch) needs Debian's python3 with ply and git.
 export PATH=/usr/bin:$PATH
 while read -r p; do
-	if out=$("$src/scripts/checkpatch.pl" --strict -q "$patches/$p" 2>&1) &&
+	# From inside the tree: checkpatch learns the kernel's own identifiers there.
+	if out=$(cd "$src" && scripts/checkpatch.pl --strict -q "$patches/$p" 2>&1) &&
 	   ! grep -qE '^(ERROR|WARNING|CHECK):' <<<"$out"; then
 		pass "checkpatch-$p"
 	else

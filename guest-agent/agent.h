@@ -1,0 +1,46 @@
+/* vmcompact-agent: what its files share.  PROTOCOL.md is the spec. */
+#ifndef VMC_AGENT_H
+#define VMC_AGENT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vmcompact/proto.h>
+
+#define AGENT_NAME	"vmcompact-agent 0.1"
+
+/* main.c: one line on stderr, prefixed with the program name. */
+__attribute__((format(printf, 1, 2)))
+void agent_log(const char *fmt, ...);
+
+/* port.c: the byte pipe to the host. */
+struct port {
+	int fd;
+	bool is_socket;		/* end-of-file means the peer is gone for good */
+	char path[PATH_MAX];
+};
+
+/*
+ * Open the port at path, or if path is NULL the virtio-serial port called
+ * name.  Returns 0 or a negative errno.
+ */
+int port_open(const char *name, const char *path, struct port *port);
+
+/*
+ * vacate.c: VACATE_IOC_MAP on device dev, from start_pfn or min_pfn if that
+ * is higher (PROTOCOL.md 3.2), into blocks[max_blocks].  Returns 0 or a
+ * negative errno.
+ */
+int vacate_map(const char *dev, uint64_t start_pfn, uint32_t max_blocks,
+	       struct vmc_map_resp *m, struct vacate_block *blocks);
+
+/*
+ * handler.c: the frame that answers a parser event, written to out (room
+ * for VMC_FRAME_MAX bytes); returns its length.  Errors are logged.
+ */
+size_t agent_answer(const char *vacate_dev, const struct vmc_event *ev,
+		    uint8_t *out);
+
+#endif /* VMC_AGENT_H */

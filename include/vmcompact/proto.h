@@ -1,0 +1,200 @@
+/*
+ * vmcompact wire protocol, version 1: frame and message codec shared by the
+ * guest agent and the host tools.  virtio-proto/PROTOCOL.md is the spec; this
+ * header follows its names.
+ *
+ * Pure C11: no I/O and no allocation.  Encoders write into a caller buffer
+ * and return the frame length, or 0 if the frame would not fit or would
+ * break a rule of the spec.  Decoders check everything the spec says a
+ * receiver checks and explain a refusal in a struct vmc_error.
+ */
+#ifndef VMCOMPACT_PROTO_H
+#define VMCOMPACT_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/vacate.h>
+
+#define VMC_MAGIC		0x50434D56u	/* bytes "VMCP" */
+#define VMC_PROTO_VERSION	1
+#define VMC_HDR_SIZE		20
+#define VMC_MAX_PAYLOAD		65536
+#define VMC_FRAME_MAX		(VMC_HDR_SIZE + VMC_MAX_PAYLOAD)
+#define VMC_MAX_STRING		256
+
+/* Limits a receiver enforces on what it is told. */
+#define VMC_MIN_PAGE_SIZE	4096u
+#define VMC_MAX_PAGE_SIZE	(1u << 20)
+#define VMC_MAX_BLOCK_PAGES	(1u << 24)
+#define VMC_MAX_PFN		(1ull << 40)
+
+/* Silence after which a receiver abandons a partial frame. */
+#define VMC_PARTIAL_TIMEOUT_MS	1000
+
+#define VMC_MAP_REQ_SIZE	12
+#define VMC_MAP_RESP_FIXED	40
+#define VMC_BLOCK_REC_SIZE	48
+#define VMC_MAP_RESP_MAX_BLOCKS \
+	((VMC_MAX_PAYLOAD - VMC_MAP_RESP_FIXED) / VMC_BLOCK_REC_SIZE)
+
+#define VMC_RESPONSE		0x8000
+
+enum vmc_type {
+	VMC_HELLO_REQ	= 0x0001,
+	VMC_MAP_REQ	= 0x0002,
+	VMC_ERROR	= VMC_RESPONSE,
+	VMC_HELLO_RESP	= VMC_RESPONSE | VMC_HELLO_REQ,
+	VMC_MAP_RESP	= VMC_RESPONSE | VMC_MAP_REQ,
+};
+
+/* ERROR codes, PROTOCOL.md section 3.4. */
+enum vmc_err_code {
+	VMC_ERR_BAD_FRAME	= 1,
+	VMC_ERR_BAD_CRC		= 2,
+	VMC_ERR_UNKNOWN_TYPE	= 3,
+	VMC_ERR_VERSION		= 4,
+	VMC_ERR_TOO_BIG		= 5,
+	VMC_ERR_BAD_PAYLOAD	= 6,
+	VMC_ERR_DEVICE		= 7,
+};
+
+/* HELLO_RESP capability bits. */
+#define VMC_CAP_MAP		(1u << 0)
+
+/* A frame as received; payload points into the receiver's buffer. */
+struct vmc_frame {
+	uint16_t version;
+	uint16_t type;
+	uint32_t seq;
+	uint32_t len;
+	const uint8_t *payload;
+};
+
+struct vmc_hello {
+	uint32_t caps;
+	uint32_t page_size;
+	uint32_t block_pages;	/* 0: the agent could not query /dev/vacate */
+	uint16_t version;	/* highest protocol version the agent speaks */
+	char name[VMC_MAX_STRING + 1];
+};
+
+struct vmc_map_req {
+	uint64_t start_pfn;
+	uint32_t max_blocks;
+};
+
+/* The fixed part of MAP_RESP; the block records travel separately. */
+struct vmc_map_resp {
+	uint64_t start_pfn;
+	uint64_t min_pfn;
+	uint64_t max_pfn;
+	uint64_t next_pfn;
+	uint32_t block_pages;
+	uint32_t nr;
+};
+
+/*
+ * An ERROR payload, and also how a decoder explains why it refused a
+ * payload (code VMC_ERR_BAD_PAYLOAD), so the agent can send that back as is.
+ */
+struct vmc_error {
+	uint32_t code;
+	uint32_t sys_errno;
+	char msg[VMC_MAX_STRING + 1];
+};
+
+/* CRC-32/IEEE, chained like zlib's crc32(): start with crc 0. */
+uint32_t vmc_crc32(uint32_t crc, const void *buf, size_t len);
+
+const char *vmc_strerror(uint32_t code);
+const char *vmc_type_name(uint16_t type);
+
+__attribute__((format(printf, 4, 5)))
+void vmc_error_set(struct vmc_error *e, uint32_t code, uint32_t sys_errno,
+		   const char *fmt, ...);
+
+/*
+ * Frame a payload of len bytes already stored at buf + VMC_HDR_SIZE: write
+ * the header and the crc.  The message encoders below use it with
+ * VMC_PROTO_VERSION; it takes any version and type so tests and tools can
+ * build frames a normal sender would not.
+ */
+size_t vmc_frame_seal(uint8_t *buf, size_t cap, uint16_t version,
+		      uint16_t type, uint32_t seq, size_t len);
+
+size_t vmc_encode_hello_req(uint8_t *buf, size_t cap, uint32_t seq);
+size_t vmc_encode_hello_resp(uint8_t *buf, size_t cap, uint32_t seq,
+			     const struct vmc_hello *h);
+size_t vmc_encode_map_req(uint8_t *buf, size_t cap, uint32_t seq,
+			  const struct vmc_map_req *req);
+size_t vmc_encode_map_resp(uint8_t *buf, size_t cap, uint32_t seq,
+			   const struct vmc_map_resp *m,
+			   const struct vacate_block *blocks);
+size_t vmc_encode_error(uint8_t *buf, size_t cap, uint32_t seq,
+			const struct vmc_error *e);
+
+/* Decoders: 0 on success, -1 with *err set (VMC_ERR_BAD_PAYLOAD). */
+int vmc_decode_hello_req(const struct vmc_frame *f, struct vmc_error *err);
+int vmc_decode_hello_resp(const struct vmc_frame *f, struct vmc_hello *h,
+			  struct vmc_error *err);
+int vmc_decode_map_req(const struct vmc_frame *f, struct vmc_map_req *req,
+		       struct vmc_error *err);
+int vmc_decode_error(const struct vmc_frame *f, struct vmc_error *e,
+		     struct vmc_error *err);
+
+/*
+ * Decode a MAP_RESP and check it against the request it answers: every
+ * invariant of PROTOCOL.md section 6 that one response can break.  blocks
+ * must have room for min(req->max_blocks, VMC_MAP_RESP_MAX_BLOCKS) entries.
+ */
+int vmc_decode_map_resp(const struct vmc_frame *f,
+			const struct vmc_map_req *req, struct vmc_map_resp *m,
+			struct vacate_block *blocks, struct vmc_error *err);
+
+/*
+ * Incremental stream parser, PROTOCOL.md section 5.  It holds at most one
+ * frame; embed it (it is about 64 KiB) rather than putting it on a stack.
+ */
+struct vmc_parser {
+	size_t start;		/* scan position in buf */
+	size_t end;		/* end of the bytes held */
+	bool resyncing;		/* skipping after an error already reported */
+	uint8_t buf[VMC_FRAME_MAX];
+};
+
+/*
+ * What the parser found: a frame (error == 0) or a rejected stretch of the
+ * stream (error is a VMC_ERR_* code, why says what was wrong, and frame
+ * holds the header fields if a header had been read, zeros otherwise).
+ */
+struct vmc_event {
+	uint32_t error;
+	const char *why;
+	struct vmc_frame frame;
+};
+
+void vmc_parser_reset(struct vmc_parser *p);
+
+/*
+ * Consume input from *data, *len (both advanced) until one event is found:
+ * return true with *ev filled, or false once all input is used up.  Call
+ * again, even with no new input, until it returns false: an error may
+ * leave held bytes to rescan.  A frame's payload stays valid until the
+ * next call.
+ */
+bool vmc_parser_feed(struct vmc_parser *p, const uint8_t **data,
+		     size_t *len, struct vmc_event *ev);
+
+/* Whether part of a frame is held, waiting for more bytes. */
+bool vmc_parser_pending(const struct vmc_parser *p);
+
+/*
+ * The sender fell silent in the middle of a frame (PROTOCOL.md 5.3): give
+ * the frame up.  Returns true with *ev set if that is an error to report.
+ * Then drain with vmc_parser_feed() as after any error.
+ */
+bool vmc_parser_expire(struct vmc_parser *p, struct vmc_event *ev);
+
+#endif /* VMCOMPACT_PROTO_H */

@@ -1,0 +1,544 @@
+/* Message encoders and decoders: round trips and every refusal. */
+#include <string.h>
+
+#include <vmcompact/proto.h>
+#include "harness.h"
+
+static struct vmc_parser parser;
+static uint8_t buf[VMC_FRAME_MAX + 64];
+static struct vmc_error err;
+
+/* The one frame in b, as a receiver gets it. */
+static bool parse_one(const uint8_t *b, size_t len, struct vmc_frame *f)
+{
+	struct vmc_event ev;
+
+	vmc_parser_reset(&parser);
+	if (!vmc_parser_feed(&parser, &b, &len, &ev) || ev.error || len)
+		return false;
+	*f = ev.frame;
+	return true;
+}
+
+/* A payload built by hand, to say what an encoder never would. */
+struct payload {
+	size_t len;
+	uint8_t b[VMC_MAX_PAYLOAD];
+};
+
+static struct payload pl;
+
+static void put(uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		pl.b[pl.len++] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_str(const char *s, size_t n)
+{
+	put(n, 2);
+	memcpy(pl.b + pl.len, s, n);
+	pl.len += n;
+}
+
+/* Frame the first len bytes of pl as type, for a decoder. */
+static bool frame_of(uint16_t type, size_t len, struct vmc_frame *f)
+{
+	memcpy(buf + VMC_HDR_SIZE, pl.b, len);
+	return parse_one(buf, vmc_frame_seal(buf, sizeof(buf), 1, type, 9, len),
+			 f);
+}
+
+static bool refused(int rc, const char *why)
+{
+	return rc == -1 && err.code == VMC_ERR_BAD_PAYLOAD &&
+	       strstr(err.msg, why);
+}
+
+static void test_hello_req(void)
+{
+	struct vmc_frame f;
+
+	CHECK(parse_one(buf, vmc_encode_hello_req(buf, sizeof(buf), 42), &f));
+	CHECK(f.type == VMC_HELLO_REQ && f.seq == 42 && f.len == 0);
+	CHECK(vmc_decode_hello_req(&f, &err) == 0);
+	pl.len = 0;
+	put(0, 1);
+	CHECK(frame_of(VMC_HELLO_REQ, 1, &f));
+	CHECK(refused(vmc_decode_hello_req(&f, &err), "must be empty"));
+}
+
+static const struct vmc_hello good_hello = {
+	.caps = VMC_CAP_MAP | 0x80000000u,	/* unknown bits pass */
+	.page_size = 4096,
+	.block_pages = 512,
+	.version = 3,
+	.name = "vmcompact-agent 0.1 \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
+};
+
+static void test_hello_resp_round_trip(void)
+{
+	struct vmc_frame f;
+	struct vmc_hello h;
+
+	CHECK(parse_one(buf, vmc_encode_hello_resp(buf, sizeof(buf), 7,
+						   &good_hello), &f));
+	CHECK(f.type == VMC_HELLO_RESP && f.seq == 7);
+	CHECK(vmc_decode_hello_resp(&f, &h, &err) == 0);
+	CHECK(h.caps == good_hello.caps && h.page_size == 4096);
+	CHECK(h.block_pages == 512 && h.version == 3);
+	CHECK(!strcmp(h.name, good_hello.name));
+}
+
+/* HELLO_RESP fields as raw bytes; name of n bytes. */
+static void hello_payload(uint32_t page_size, uint32_t block_pages,
+			  uint16_t version, const char *name, size_t n)
+{
+	pl.len = 0;
+	put(VMC_CAP_MAP, 4);
+	put(page_size, 4);
+	put(block_pages, 4);
+	put(version, 2);
+	put_str(name, n);
+}
+
+static int decode_hello(size_t len)
+{
+	struct vmc_frame f;
+	struct vmc_hello h;
+
+	if (!frame_of(VMC_HELLO_RESP, len, &f))
+		return -2;
+	return vmc_decode_hello_resp(&f, &h, &err);
+}
+
+static void test_hello_resp_fields(void)
+{
+	static const uint32_t bad_pages[] = { 0, 1000, 2048, 3 * 4096,
+					      2 << 20 };
+	static const uint32_t good_pages[] = { 4096, 16384, 65536, 1 << 20 };
+
+	hello_payload(4096, 512, 1, "a", 1);
+	CHECK(decode_hello(pl.len) == 0);
+	hello_payload(4096, 0, 1, "a", 1);
+	CHECK(decode_hello(pl.len) == 0);
+	hello_payload(4096, 512, 0, "a", 1);
+	CHECK(refused(decode_hello(pl.len), "version 0"));
+	for (size_t i = 0; i < ARRAY_SIZE(bad_pages); i++) {
+		hello_payload(bad_pages[i], 512, 1, "a", 1);
+		CHECKF(refused(decode_hello(pl.len), "page_size"),
+		       "page_size %u", bad_pages[i]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(good_pages); i++) {
+		hello_payload(good_pages[i], 512, 1, "a", 1);
+		CHECKF(decode_hello(pl.len) == 0, "page_size %u: %s",
+		       good_pages[i], err.msg);
+	}
+	hello_payload(4096, 3, 1, "a", 1);
+	CHECK(refused(decode_hello(pl.len), "block_pages"));
+	hello_payload(4096, VMC_MAX_BLOCK_PAGES * 2, 1, "a", 1);
+	CHECK(refused(decode_hello(pl.len), "block_pages"));
+}
+
+static void test_hello_resp_lengths(void)
+{
+	char name[VMC_MAX_STRING + 1];
+
+	memset(name, 'n', sizeof(name));
+	hello_payload(4096, 512, 1, name, 5);
+	for (size_t len = 0; len < pl.len; len++)
+		CHECKF(refused(decode_hello(len), "do not hold"),
+		       "%zu bytes", len);
+	put(0, 1);
+	CHECK(refused(decode_hello(pl.len), "do not hold"));
+	hello_payload(4096, 512, 1, name, VMC_MAX_STRING);
+	CHECK(decode_hello(pl.len) == 0);
+	hello_payload(4096, 512, 1, name, VMC_MAX_STRING + 1);
+	CHECK(refused(decode_hello(pl.len), "do not hold"));
+	/* A length prefix beyond the payload. */
+	hello_payload(4096, 512, 1, name, 5);
+	pl.b[14] = 6;
+	CHECK(refused(decode_hello(pl.len), "do not hold"));
+}
+
+static void test_strings(void)
+{
+	static const char *const good[] = {
+		"", "plain", "\xc2\xa0", "\xc3\xa9", "\xe2\x82\xac",
+		"\xef\xbf\xbd", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf",
+	};
+	static const char *const bad[] = {
+		"\x01", "a\x1f", "\x7f", "\xc2\x80", "\xc2\x9f", "\xc0\x80",
+		"\xc1\xbf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf0\x80\x80\x80",
+		"\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xe2\x82", "\x80",
+		"\xff", "ab\xe2",
+	};
+	struct vmc_error e = { .code = VMC_ERR_BAD_CRC };
+
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		hello_payload(4096, 512, 1, good[i], strlen(good[i]));
+		CHECKF(decode_hello(pl.len) == 0, "good string %zu: %s", i,
+		       err.msg);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		hello_payload(4096, 512, 1, bad[i], strlen(bad[i]));
+		CHECKF(refused(decode_hello(pl.len), "valid name"),
+		       "bad string %zu accepted", i);
+		strcpy(e.msg, bad[i]);
+		CHECKF(!vmc_encode_error(buf, sizeof(buf), 1, &e),
+		       "bad string %zu encoded", i);
+	}
+	/* A NUL inside the counted bytes. */
+	hello_payload(4096, 512, 1, "a\0b", 3);
+	CHECK(refused(decode_hello(pl.len), "valid name"));
+}
+
+static void test_error_round_trip(void)
+{
+	struct vmc_error e = { .code = VMC_ERR_DEVICE, .sys_errno = 2,
+			       .msg = "/dev/vacate: No such file or directory" };
+	struct vmc_frame f;
+	struct vmc_error got;
+
+	CHECK(parse_one(buf, vmc_encode_error(buf, sizeof(buf), 5, &e), &f));
+	CHECK(f.type == VMC_ERROR && f.seq == 5);
+	CHECK(vmc_decode_error(&f, &got, &err) == 0);
+	CHECK(got.code == e.code && got.sys_errno == 2);
+	CHECK(!strcmp(got.msg, e.msg));
+
+	e.code = 999;		/* a later version's code */
+	e.sys_errno = 0;
+	CHECK(parse_one(buf, vmc_encode_error(buf, sizeof(buf), 5, &e), &f));
+	CHECK(vmc_decode_error(&f, &got, &err) == 0 && got.code == 999);
+}
+
+static int decode_error_payload(uint32_t code, uint32_t sys_errno)
+{
+	struct vmc_error got;
+	struct vmc_frame f;
+
+	pl.len = 0;
+	put(code, 4);
+	put(sys_errno, 4);
+	put_str("m", 1);
+	if (!frame_of(VMC_ERROR, pl.len, &f))
+		return -2;
+	return vmc_decode_error(&f, &got, &err);
+}
+
+static void test_error_fields(void)
+{
+	struct vmc_error got;
+	struct vmc_frame f;
+
+	CHECK(decode_error_payload(VMC_ERR_BAD_CRC, 0) == 0);
+	CHECK(refused(decode_error_payload(0, 0), "code 0"));
+	CHECK(refused(decode_error_payload(VMC_ERR_DEVICE, 0), "errno"));
+	CHECK(refused(decode_error_payload(VMC_ERR_BAD_CRC, 5), "errno"));
+	for (size_t len = 0; len < pl.len; len++) {
+		CHECK(frame_of(VMC_ERROR, len, &f));
+		CHECKF(refused(vmc_decode_error(&f, &got, &err), "do not hold"),
+		       "%zu bytes", len);
+	}
+}
+
+/* vmc_error_set keeps messages printable ASCII, so ERROR always encodes. */
+static void test_error_set_sanitises(void)
+{
+	struct vmc_error e;
+	char long_msg[400];
+
+	vmc_error_set(&e, VMC_ERR_DEVICE, 5, "%s: \x01\xc3\xa9\n", "/dev/x");
+	CHECK(!strcmp(e.msg, "/dev/x: ????"));
+	memset(long_msg, 'x', sizeof(long_msg) - 1);
+	long_msg[sizeof(long_msg) - 1] = '\0';
+	vmc_error_set(&e, VMC_ERR_DEVICE, 5, "%s", long_msg);
+	CHECK(strlen(e.msg) == VMC_MAX_STRING);
+	CHECK(vmc_encode_error(buf, sizeof(buf), 1, &e) != 0);
+}
+
+static void test_map_req(void)
+{
+	struct vmc_map_req req = { .start_pfn = 0x123456789ull,
+				   .max_blocks = 77 }, got;
+	struct vmc_frame f;
+
+	CHECK(parse_one(buf, vmc_encode_map_req(buf, sizeof(buf), 3, &req), &f));
+	CHECK(f.type == VMC_MAP_REQ && f.len == VMC_MAP_REQ_SIZE);
+	CHECK(vmc_decode_map_req(&f, &got, &err) == 0);
+	CHECK(got.start_pfn == req.start_pfn && got.max_blocks == 77);
+
+	memcpy(pl.b, buf + VMC_HDR_SIZE, VMC_MAP_REQ_SIZE);
+	pl.b[VMC_MAP_REQ_SIZE] = 0;
+	for (size_t len = 0; len <= VMC_MAP_REQ_SIZE + 1; len++) {
+		if (len == VMC_MAP_REQ_SIZE)
+			continue;
+		CHECK(frame_of(VMC_MAP_REQ, len, &f));
+		CHECKF(refused(vmc_decode_map_req(&f, &got, &err), "must be 12 bytes"),
+		       "%zu bytes", len);
+	}
+	req.max_blocks = 0;
+	CHECK(parse_one(buf, vmc_encode_map_req(buf, sizeof(buf), 3, &req), &f));
+	CHECK(refused(vmc_decode_map_req(&f, &got, &err), "max_blocks is 0"));
+}
+
+/*
+ * A valid MAP_RESP with unaligned min_pfn, max_pfn and request, a gap,
+ * an absent and a partial block; each test below breaks one thing.
+ */
+struct map_case {
+	struct vmc_map_req req;
+	struct vmc_map_resp m;
+	struct vacate_block b[8];
+};
+
+static void good_map(struct map_case *c)
+{
+	*c = (struct map_case){
+		.req = { .start_pfn = 0x1005, .max_blocks = 8 },
+		.m = { .start_pfn = 0x1000, .min_pfn = 0x100,
+		       .max_pfn = 0x4064, .next_pfn = 0x1a00,
+		       .block_pages = 512, .nr = 4 },
+		.b = {
+			{ .start_pfn = 0x1000, .free = 512 },
+			{ .start_pfn = 0x1200, .free = 100, .lru = 200,
+			  .slab_mobile = 12, .slab_reclaimable = 100,
+			  .slab_unmovable = 50, .other = 50 },
+			{ .start_pfn = 0x1600, .absent = 512,
+			  .flags = VACATE_BLOCK_ABSENT },
+			{ .start_pfn = 0x1800, .free = 400, .absent = 112,
+			  .flags = VACATE_BLOCK_PARTIAL, .migratetype = 1,
+			  .nid = 1, .zone = 2 },
+		},
+	};
+}
+
+static int decode_map(const struct map_case *c, size_t cut)
+{
+	struct vacate_block got[8];
+	struct vmc_map_resp m;
+	struct vmc_frame f;
+	size_t len = vmc_encode_map_resp(buf, sizeof(buf), 4, &c->m, c->b);
+
+	if (!len)
+		return -2;
+	/* Drop cut bytes off the end of the payload, keeping nr. */
+	memcpy(pl.b, buf + VMC_HDR_SIZE, len - VMC_HDR_SIZE);
+	if (!frame_of(VMC_MAP_RESP, len - VMC_HDR_SIZE - cut, &f))
+		return -2;
+	return vmc_decode_map_resp(&f, &c->req, &m, got, &err);
+}
+
+static void test_map_resp_round_trip(void)
+{
+	struct vacate_block got[8];
+	struct vmc_map_resp m;
+	struct vmc_frame f;
+	struct map_case c;
+
+	good_map(&c);
+	CHECK(parse_one(buf, vmc_encode_map_resp(buf, sizeof(buf), 4, &c.m,
+						 c.b), &f));
+	CHECK(f.type == VMC_MAP_RESP && f.seq == 4);
+	CHECK(f.len == VMC_MAP_RESP_FIXED + 4 * VMC_BLOCK_REC_SIZE);
+	CHECKF(vmc_decode_map_resp(&f, &c.req, &m, got, &err) == 0, "%s",
+	       err.msg);
+	CHECK(!memcmp(&m, &c.m, sizeof(m)));
+	CHECK(!memcmp(got, c.b, 4 * sizeof(got[0])));
+}
+
+static void test_map_resp_valid_edges(void)
+{
+	struct map_case c;
+
+	/* A request below min_pfn is answered from min_pfn. */
+	good_map(&c);
+	c.req.start_pfn = 0;
+	c.m.min_pfn = 0x1100;
+	CHECKF(decode_map(&c, 0) == 0, "%s", err.msg);
+	/* The last block may run past max_pfn when next_pfn is max_pfn. */
+	good_map(&c);
+	c.m.max_pfn = c.m.next_pfn = 0x1900;
+	CHECKF(decode_map(&c, 0) == 0, "%s", err.msg);
+	/* As many blocks as fit in a frame. */
+	good_map(&c);
+	c.req.max_blocks = UINT32_MAX;
+	CHECKF(decode_map(&c, 0) == 0, "%s", err.msg);
+}
+
+static void test_map_resp_encoder_limit(void)
+{
+	static struct vacate_block many[VMC_MAP_RESP_MAX_BLOCKS + 1];
+	struct vmc_map_resp m = { .nr = VMC_MAP_RESP_MAX_BLOCKS };
+
+	CHECK(vmc_encode_map_resp(buf, sizeof(buf), 1, &m, many) != 0);
+	m.nr++;
+	CHECK(vmc_encode_map_resp(buf, sizeof(buf), 1, &m, many) == 0);
+}
+
+#define MAP_LIE(name, why, ...)						\
+	static void test_map_lie_##name(void)				\
+	{								\
+		struct map_case c;					\
+									\
+		good_map(&c);						\
+		__VA_ARGS__;						\
+		CHECKF(refused(decode_map(&c, 0), why), "got '%s'",	\
+		       err.msg);					\
+	}
+
+MAP_LIE(nr_zero, "nr 0 is not in", c.m.nr = 0)
+MAP_LIE(nr_over_request, "nr 4 is not in [1, 3]", c.req.max_blocks = 3)
+MAP_LIE(block_pages_not_pow2, "block_pages 500", c.m.block_pages = 500)
+MAP_LIE(block_pages_zero, "block_pages 0", c.m.block_pages = 0)
+MAP_LIE(block_pages_huge, "block_pages", c.m.block_pages = 1u << 25)
+MAP_LIE(empty_span, "RAM span", c.m.min_pfn = c.m.max_pfn)
+MAP_LIE(span_too_high, "RAM span", c.m.max_pfn = VMC_MAX_PFN + 1)
+MAP_LIE(start_not_rounded, "start_pfn 0x1005", c.m.start_pfn = 0x1005)
+MAP_LIE(start_below_min, "expected 0x1200",
+	c.req.start_pfn = 0; c.m.min_pfn = 0x1300)
+MAP_LIE(next_no_progress, "next_pfn 0x1005", c.m.next_pfn = 0x1005)
+MAP_LIE(next_beyond_max, "next_pfn", c.m.next_pfn = c.m.max_pfn + 1)
+MAP_LIE(block_unaligned, "not block-aligned", c.b[1].start_pfn = 0x1201)
+MAP_LIE(block_below_start, "not above", c.b[0].start_pfn = 0xe00)
+MAP_LIE(block_repeated, "not above", c.b[2].start_pfn = 0x1200)
+MAP_LIE(block_at_next, "beyond next_pfn", c.b[3].start_pfn = 0x1a00)
+MAP_LIE(counters_short, "do not sum", c.b[1].other--)
+MAP_LIE(counters_wrap, "do not sum",
+	c.b[0].free = UINT32_MAX; c.b[0].lru = 513)
+MAP_LIE(unknown_flag, "unknown flags", c.b[0].flags = 1u << 5)
+MAP_LIE(absent_flag_missing, "ABSENT", c.b[2].flags = 0)
+MAP_LIE(absent_flag_spurious, "ABSENT", c.b[0].flags = VACATE_BLOCK_ABSENT)
+MAP_LIE(partial_flag_missing, "PARTIAL", c.b[3].flags = 0)
+MAP_LIE(partial_flag_spurious, "PARTIAL",
+	c.b[1].flags = VACATE_BLOCK_PARTIAL)
+MAP_LIE(partial_and_absent, "PARTIAL",
+	c.b[2].flags |= VACATE_BLOCK_PARTIAL)
+MAP_LIE(reserved, "reserved", c.b[0].reserved = 1)
+MAP_LIE(next_inside_last_block, "inside the last block",
+	c.m.next_pfn = 0x1900)
+
+static void test_map_resp_lengths(void)
+{
+	struct map_case c;
+
+	good_map(&c);
+	CHECK(refused(decode_map(&c, 1), "do not hold exactly 4 blocks"));
+	CHECK(refused(decode_map(&c, VMC_BLOCK_REC_SIZE),
+		      "do not hold exactly 4 blocks"));
+	CHECK(refused(decode_map(&c, 4 * VMC_BLOCK_REC_SIZE + 1),
+		      "shorter than its fixed fields"));
+	c.m.nr = 5;	/* 5 claimed, 4 sent */
+	CHECK(refused(decode_map(&c, VMC_BLOCK_REC_SIZE),
+		      "do not hold exactly 5 blocks"));
+}
+
+/* Every encoder, with fixed arguments, for the cap test. */
+static struct map_case cap_map;
+
+static size_t enc_hello_req(size_t cap)
+{
+	return vmc_encode_hello_req(buf, cap, 1);
+}
+
+static size_t enc_hello_resp(size_t cap)
+{
+	return vmc_encode_hello_resp(buf, cap, 1, &good_hello);
+}
+
+static size_t enc_map_req(size_t cap)
+{
+	return vmc_encode_map_req(buf, cap, 1, &cap_map.req);
+}
+
+static size_t enc_map_resp(size_t cap)
+{
+	return vmc_encode_map_resp(buf, cap, 1, &cap_map.m, cap_map.b);
+}
+
+static size_t enc_error(size_t cap)
+{
+	static const struct vmc_error e = { .code = 1, .msg = "m" };
+
+	return vmc_encode_error(buf, cap, 1, &e);
+}
+
+/* Encoders write nothing past cap, and refuse what does not fit. */
+static void test_encoders_respect_cap(void)
+{
+	static size_t (*const encoders[])(size_t) = {
+		enc_hello_req, enc_hello_resp, enc_map_req, enc_map_resp,
+		enc_error,
+	};
+
+	good_map(&cap_map);
+	for (size_t k = 0; k < ARRAY_SIZE(encoders); k++) {
+		size_t need = encoders[k](sizeof(buf));
+
+		for (size_t cap = 0; cap < need; cap++) {
+			memset(buf, 0xaa, sizeof(buf));
+			CHECKF(!encoders[k](cap), "encoder %zu fit %zu bytes in %zu",
+			       k, need, cap);
+			for (size_t i = cap; i < need; i++)
+				CHECKF(buf[i] == 0xaa,
+				       "encoder %zu wrote byte %zu of cap %zu",
+				       k, i, cap);
+		}
+	}
+	CHECK(!vmc_frame_seal(buf, sizeof(buf), 1, 1, 1, VMC_MAX_PAYLOAD + 1));
+}
+
+static void test_names(void)
+{
+	CHECK(!strcmp(vmc_strerror(VMC_ERR_BAD_CRC), "bad crc"));
+	CHECK(!strcmp(vmc_strerror(0), "unknown error"));
+	CHECK(!strcmp(vmc_strerror(12345), "unknown error"));
+	CHECK(!strcmp(vmc_type_name(VMC_MAP_RESP), "MAP_RESP"));
+	CHECK(!strcmp(vmc_type_name(0x4242), "unknown"));
+}
+
+int main(void)
+{
+	t_run("codec_hello_req", test_hello_req);
+	t_run("codec_hello_resp_round_trip", test_hello_resp_round_trip);
+	t_run("codec_hello_resp_fields", test_hello_resp_fields);
+	t_run("codec_hello_resp_lengths", test_hello_resp_lengths);
+	t_run("codec_strings", test_strings);
+	t_run("codec_error_round_trip", test_error_round_trip);
+	t_run("codec_error_fields", test_error_fields);
+	t_run("codec_error_set_sanitises", test_error_set_sanitises);
+	t_run("codec_map_req", test_map_req);
+	t_run("codec_map_resp_round_trip", test_map_resp_round_trip);
+	t_run("codec_map_resp_valid_edges", test_map_resp_valid_edges);
+	t_run("codec_map_resp_encoder_limit", test_map_resp_encoder_limit);
+	t_run("codec_map_resp_lengths", test_map_resp_lengths);
+#define RUN_LIE(name) t_run("codec_map_lie_" #name, test_map_lie_##name)
+	RUN_LIE(nr_zero);
+	RUN_LIE(nr_over_request);
+	RUN_LIE(block_pages_not_pow2);
+	RUN_LIE(block_pages_zero);
+	RUN_LIE(block_pages_huge);
+	RUN_LIE(empty_span);
+	RUN_LIE(span_too_high);
+	RUN_LIE(start_not_rounded);
+	RUN_LIE(start_below_min);
+	RUN_LIE(next_no_progress);
+	RUN_LIE(next_beyond_max);
+	RUN_LIE(block_unaligned);
+	RUN_LIE(block_below_start);
+	RUN_LIE(block_repeated);
+	RUN_LIE(block_at_next);
+	RUN_LIE(counters_short);
+	RUN_LIE(counters_wrap);
+	RUN_LIE(unknown_flag);
+	RUN_LIE(absent_flag_missing);
+	RUN_LIE(absent_flag_spurious);
+	RUN_LIE(partial_flag_missing);
+	RUN_LIE(partial_flag_spurious);
+	RUN_LIE(partial_and_absent);
+	RUN_LIE(reserved);
+	RUN_LIE(next_inside_last_block);
+	t_run("codec_encoders_respect_cap", test_encoders_respect_cap);
+	t_run("codec_names", test_names);
+	return t_exit_status();
+}
