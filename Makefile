@@ -5,6 +5,7 @@
 #   make kernel      build/guest/bzImage (DEBUG=1: build/guest/bzImage-debug)
 #   make initramfs   build/guest/initramfs.cpio.gz
 #   make test        everything above, then the test suite
+#   make test-long   the DEBUG=1 kernel under a 5-minute mobility stress
 #   make demo        everything above, then the demo (scripts/demo.sh)
 #   make check-patches  checkpatch --strict and a build of every prefix
 #                       of the series
@@ -15,18 +16,15 @@ SHELL := /bin/bash
 B := build
 DEBUG ?= 0
 
-CFLAGS_COMMON := -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
-		 -Iinclude -Iinclude/uapi
-
 # Codec, guest agent, host tools and their unit tests: USERSPACE_BINS,
-# UNIT_TESTS.
+# UNIT_TESTS; and the flags every C program here is built with.
 include virtio-proto/build.mk
 
 # Small static guest programs: workloads and in-guest checks.
 GUEST_TOOLS := $(patsubst guest-tools/%.c,$(B)/guest/bin/%,$(wildcard guest-tools/*.c))
 $(B)/guest/bin/%: guest-tools/%.c include/uapi/linux/vacate.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) -static -o $@ $<
+	$(CC) $(VMC_CFLAGS) $(filter -I%,$(VMC_CPPFLAGS)) -static -o $@ $<
 
 .PHONY: all deps kernel initramfs userspace test test-long demo check-patches clean FORCE
 
@@ -49,6 +47,12 @@ $(B)/guest/initramfs.cpio.gz: $(USERSPACE_BINS) $(GUEST_TOOLS) FORCE | kernel
 test: deps
 	$(MAKE) all
 	tests/run.sh
+
+# The DEBUG=1 kernel (KASAN, lockdep, DEBUG_VM, slub_debug) under stress.
+test-long: deps
+	$(MAKE) all
+	$(MAKE) kernel DEBUG=1
+	tests/run.sh long
 
 demo: deps
 	$(MAKE) all

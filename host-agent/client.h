@@ -35,7 +35,7 @@ int vmc_client_hello(struct vmc_client *c, struct vmc_hello *h);
 
 /*
  * One MAP_REQ; blocks needs room for min(req->max_blocks,
- * VMC_MAP_RESP_MAX_BLOCKS) entries.  See map.h for reading a whole map.
+ * VMC_MAP_RESP_MAX_BLOCKS) entries.  See fetch.h for reading a whole map.
  */
 int vmc_client_map(struct vmc_client *c, const struct vmc_map_req *req,
 		   struct vmc_map_resp *m, struct vacate_block *blocks);

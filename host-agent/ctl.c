@@ -95,8 +95,8 @@ static int cmd_map(const struct ctl_opts *o)
 	if (vmc_map_fetch(&client, &h, &map) < 0)
 		return fail();
 	if (!o->json)
-		print_map_text(stdout, &map);
-	else if (print_map_json(stdout, &map) < 0)
+		vmc_map_print_text(stdout, &map);
+	else if (vmc_map_print_json(stdout, &map) < 0)
 		rc = vmc_client_fail(&client, "cannot build the JSON (out of memory?)");
 	vmc_map_free(&map);
 	return rc ? fail() : 0;

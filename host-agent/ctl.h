@@ -4,14 +4,7 @@
 
 #include <stdio.h>
 
-#include "client.h"
-#include "map.h"
-
-/* render.c */
-void print_map_text(FILE *out, const struct vmc_map *map);
-
-/* json.c: returns 0, or -1 if the JSON could not be built */
-int print_map_json(FILE *out, const struct vmc_map *map);
+#include "fetch.h"
 
 /* raw.c: the bytes send-raw writes, in command-line order. */
 struct raw_bytes {

@@ -1,14 +1,19 @@
 /*
- * A guest's whole block map, read through a client and checked across
- * responses (PROTOCOL.md section 6), and what to make of it.
+ * A guest's whole block map, read response by response from a source (an
+ * agent through a client: fetch.h; /dev/vacate itself: vacatectl) and
+ * checked across responses (PROTOCOL.md section 6), and what to make of it.
+ *
+ * Shared by vmcompactctl and the guest's vacatectl: no client, no output
+ * beyond the FILE given, no exit.
  */
 #ifndef VMC_MAP_H
 #define VMC_MAP_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
-#include "client.h"
+#include <vmcompact/proto.h>
 
 /* Most blocks a map may span: 8 TiB of 2 MiB blocks, 200 MiB of records. */
 #define VMC_HOST_MAX_BLOCKS	(1u << 22)
@@ -23,9 +28,24 @@ struct vmc_map {
 	struct vacate_block *blocks;	/* strictly ascending start_pfn */
 };
 
-/* Read the map of the guest that answered HELLO with h. */
-int vmc_map_fetch(struct vmc_client *c, const struct vmc_hello *h,
-		  struct vmc_map *map);
+/*
+ * Where the responses come from.  get() answers one MAP request into
+ * blocks (room for VMC_MAP_RESP_MAX_BLOCKS), checked on its own the way
+ * vmc_decode_map_resp() checks a MAP_RESP; or it returns -1 with a message
+ * in err.  The reader's own refusals go to err as well.
+ */
+struct vmc_map_source {
+	int (*get)(struct vmc_map_source *src, const struct vmc_map_req *req,
+		   struct vmc_map_resp *m, struct vacate_block *blocks);
+	void *ctx;		/* for get() */
+	uint32_t page_size;
+	uint32_t block_pages;	/* announced beforehand, or 0 */
+	char *err;
+	size_t err_size;
+};
+
+/* Read a whole map: 0, or -1 with src->err set and *map empty. */
+int vmc_map_read(struct vmc_map_source *src, struct vmc_map *map);
 void vmc_map_free(struct vmc_map *map);
 
 /* mapstat.c: the seven page counters of a block, in uapi order. */
@@ -49,5 +69,11 @@ struct vmc_totals {
 };
 
 void vmc_map_totals(const struct vmc_map *map, struct vmc_totals *t);
+
+/* render.c: a picture of the blocks, then the totals. */
+void vmc_map_print_text(FILE *out, const struct vmc_map *map);
+
+/* json.c: the same as one line of JSON; 0, or -1 if it could not be built. */
+int vmc_map_print_json(FILE *out, const struct vmc_map *map);
 
 #endif /* VMC_MAP_H */

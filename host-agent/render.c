@@ -1,7 +1,7 @@
 /* The text form of a map: a picture of the blocks, then totals. */
 #include <inttypes.h>
 
-#include "ctl.h"
+#include "map.h"
 
 #define BLOCKS_PER_LINE 64
 
@@ -57,7 +57,7 @@ static void print_totals(FILE *out, const struct vmc_map *map)
 		t.blocks, t.free_blocks, t.free_blocks_possible);
 }
 
-void print_map_text(FILE *out, const struct vmc_map *map)
+void vmc_map_print_text(FILE *out, const struct vmc_map *map)
 {
 	fprintf(out, "guest RAM: pfn 0x%" PRIx64 "-0x%" PRIx64 ", blocks of %u pages (%.0f KiB)\n",
 		map->min_pfn, map->max_pfn, map->block_pages,

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The vmcompact demo: boot a 1 GiB guest with an ext2 disk, run the
-# fragmentation workload of ENVIRONMENT.md in it, and print the guest's
-# block map from the host before and after, through the guest agent.
+# fragmentation workload of ENVIRONMENT.md in it, print the guest's block
+# map from the host (through the guest agent), let the guest empty the
+# cheapest blocks with vacatectl, and print the map again.
 #
 #   scripts/demo.sh [ROUNDS [BIG_MB [FILES]]]   (defaults 20 120 20000)
 set -euo pipefail
@@ -34,7 +35,7 @@ mkfs.ext2 -q -F -N $((rounds * files + 1024)) "$disk"
 
 echo "demo: booting a 1 GiB guest (console: $run/console.log)"
 "$root/scripts/vm-run" --dir "$run" --mem 1024 --disk "$disk" --payload fragment \
-	--append "vmc.rounds=$rounds vmc.big_mb=$big vmc.files=$files" \
+	--append "vmc.rounds=$rounds vmc.big_mb=$big vmc.files=$files vmc.vacate=1" \
 	> "$run/vm-run.log" 2>&1 &
 vm_pid=$!
 wait_for "vmcompact-init: up" 300
@@ -54,4 +55,12 @@ grep -aE '^(MemFree|Slab|SReclaimable|SUnreclaim):' "$run/console.log" | tail -4
 
 echo
 echo "demo: block map after the workload, from the host:"
+"$ctl" map --socket "$run/vmc.sock"
+
+echo
+echo "demo: the guest empties the cheapest blocks (vacatectl vacate --cheapest all --mode free)..."
+wait_for "vmcompact-fragment: vacated" 1800
+grep -a '^vacate: ' "$run/console.log" | sed 's/^vacate: /  guest: /'
+echo
+echo "demo: block map after vacating, from the host:"
 "$ctl" map --socket "$run/vmc.sock"

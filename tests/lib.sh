@@ -27,18 +27,27 @@ vm_kill_all() {
 trap vm_kill_all EXIT
 
 # vm_start NAME [vm-run options]: boots a guest with run dir $run/NAME.
+declare -A vm_pid_of
 vm_start() {
 	local name=$1; shift
 	mkdir -p "$run/$name"
 	"$root/scripts/vm-run" --dir "$run/$name" "$@" > "$run/$name/vm-run.log" 2>&1 &
 	vm_pids+=($!)
+	vm_pid_of[$name]=$!
 }
 
-# vm_wait_for NAME REGEX SECONDS: wait until the console shows REGEX.
+# vm_wait_for NAME REGEX SECONDS: wait until the console shows REGEX;
+# give up early if the guest has gone.
 vm_wait_for() {
-	local log=$run/$1/console.log deadline=$((SECONDS + $3))
+	local log=$run/$1/console.log deadline=$((SECONDS + $3)) pid=${vm_pid_of[$1]:-}
 	while [ $SECONDS -lt $deadline ]; do
-		grep -qE "$2" "$log" 2>/dev/null && return 0
+		grep -aqE "$2" "$log" 2>/dev/null && return 0
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			grep -aqE "$2" "$log" 2>/dev/null && return 0
+			echo "the guest $1 stopped before '$2' showed on its console; last lines:"
+			tail -n 15 "$log" 2>/dev/null | sed 's/^/  | /'
+			return 1
+		fi
 		sleep 0.5
 	done
 	echo "timed out after $3 s waiting for '$2' on $1's console; last lines:"

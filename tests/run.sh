@@ -5,12 +5,12 @@
 #   N passed, N failed, N skipped
 # A test program that exits non-zero without printing a FAIL counts as one.
 # Logs: build/test-logs/.  Only tests whose name matches $TESTS (a regex)
-# run when it is set.
+# run when it is set.  `tests/run.sh long` runs tests/long/*.sh instead
+# (make test-long).
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 logs=$root/build/test-logs
-rm -rf "$logs"
 mkdir -p "$logs"
 passed=0 failed=0 skipped=0
 
@@ -19,6 +19,7 @@ run_one() {
 	local log=$logs/$name.log rc=0
 	[ -n "${TESTS:-}" ] && ! [[ "$name" =~ $TESTS ]] && return
 	echo "=== $name"
+	rm -f "$log"
 	"$@" > "$log" 2>&1 || rc=$?
 	local p f s
 	p=$(grep -c '^PASS ' "$log")
@@ -35,12 +36,18 @@ run_one() {
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 }
 
-for t in "$root"/build/tests/unit/*; do
-	[ -x "$t" ] && run_one "unit-$(basename "$t")" "$t"
-done
-for t in "$root"/tests/host/*.sh; do
-	run_one "$(basename "$t" .sh)" bash "$t"
-done
+if [ "${1:-}" = long ]; then
+	for t in "$root"/tests/long/*.sh; do
+		run_one "long-$(basename "$t" .sh)" bash "$t"
+	done
+else
+	for t in "$root"/build/tests/unit/*; do
+		[ -x "$t" ] && run_one "unit-$(basename "$t")" "$t"
+	done
+	for t in "$root"/tests/host/*.sh; do
+		run_one "$(basename "$t" .sh)" bash "$t"
+	done
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

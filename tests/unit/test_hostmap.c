@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include <vmcompact/proto.h>
-#include "../../host-agent/map.h"
+#include "../../host-agent/fetch.h"
 #include "harness.h"
 #include "proc.h"
 

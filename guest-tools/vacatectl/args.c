@@ -1,0 +1,191 @@
+/*
+ * The command line of vacatectl, checked as far as it can be without the
+ * kernel.  What the kernel judges (alignment, RAM, counts, a raw mode
+ * number) is left to it, so that its refusals can be seen and tested.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vacatectl.h"
+
+int vctl_parse_u64(const char *s, uint64_t *v)
+{
+	int base = 10;
+	char *end;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!(base == 16 ? isxdigit((unsigned char)*s) :
+			   isdigit((unsigned char)*s)))
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, base);
+	return errno || *end ? -1 : 0;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, size, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const struct option longopts[] = {
+	{ "device", required_argument, NULL, 'd' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "block", required_argument, NULL, 'b' },
+	{ "pfn", required_argument, NULL, 'p' },
+	{ "cheapest", required_argument, NULL, 'c' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "hold-seconds", required_argument, NULL, 's' },
+	{ 0 }
+};
+
+static bool map_takes(int c)
+{
+	return c == 'd' || c == 'j';
+}
+
+static int parse_cheapest(const char *s, uint32_t *k)
+{
+	uint64_t v;
+
+	if (!strcmp(s, "all")) {
+		*k = VACATE_ALL_BLOCKS;
+		return 0;
+	}
+	if (vctl_parse_u64(s, &v) || v > UINT32_MAX)
+		return -1;
+	*k = (uint32_t)v;
+	return 0;
+}
+
+/* One option c with value optarg (if it takes one). */
+static int take(struct vctl_args *a, int c, const char *name, char *err,
+		size_t size)
+{
+	struct vctl_pick *pick = &a->picks[a->nr_picks];
+	uint64_t v;
+
+	switch (c) {
+	case 'd':
+		a->device = optarg;
+		break;
+	case 'j':
+		a->json = true;
+		break;
+	case 'b':
+	case 'p':
+		if (vctl_parse_u64(optarg, &pick->value))
+			return fail(err, size, "bad --%s '%s': want a number, decimal or 0x hex, below 2^64",
+				    name, optarg);
+		pick->is_block = c == 'b';
+		a->nr_picks++;
+		break;
+	case 'c':
+		if (parse_cheapest(optarg, &a->cheapest_k))
+			return fail(err, size, "bad --cheapest '%s': want a count below 2^32 or 'all'",
+				    optarg);
+		a->cheapest = true;
+		break;
+	case 'm':
+		if (vctl_parse_mode(optarg, &a->mode))
+			return fail(err, size, "bad --mode '%s': want probe, free or hold",
+				    optarg);
+		a->has_mode = true;
+		break;
+	case 's':
+		if (vctl_parse_u64(optarg, &v) || v > INT32_MAX)
+			return fail(err, size, "bad --hold-seconds '%s': want whole seconds",
+				    optarg);
+		a->hold_seconds = (int64_t)v;
+		break;
+	}
+	return 0;
+}
+
+/*
+ * getopt_long() said '?': arg, the argument it last stepped over, is an
+ * unknown long option or one with a value it does not take; else this was
+ * a short option, and there are none.
+ */
+static int bad_option(const char *arg, char *err, size_t size)
+{
+	if (!strncmp(arg, "--", 2))
+		return fail(err, size, "unknown option '%s'", arg);
+	return fail(err, size, "unknown option '-%c'", optopt);
+}
+
+/* What vacate needs beyond well-formed options. */
+static int check_vacate(const struct vctl_args *a, char *err, size_t size)
+{
+	if (a->cheapest && a->nr_picks)
+		return fail(err, size, "--cheapest cannot be combined with --block or --pfn");
+	if (!a->cheapest && !a->nr_picks)
+		return fail(err, size, "vacate needs --block, --pfn or --cheapest");
+	if (!a->has_mode)
+		return fail(err, size, "vacate needs --mode probe, free or hold");
+	if (a->hold_seconds >= 0 && a->mode != VACATE_MODE_HOLD)
+		return fail(err, size, "--hold-seconds is for --mode hold");
+	return 0;
+}
+
+int vctl_parse_args(int argc, char **argv, struct vctl_args *a, char *err,
+		    size_t size)
+{
+	const char *cmd = argv[1];
+	int c, i;
+
+	*a = (struct vctl_args){
+		.device = VCTL_DEFAULT_DEVICE,
+		.hold_seconds = -1,
+	};
+	if (!strcmp(cmd, "map"))
+		a->command = VCTL_MAP;
+	else if (!strcmp(cmd, "vacate"))
+		a->command = VCTL_VACATE;
+	else
+		return fail(err, size, "unknown command '%s'", cmd);
+	/* No more picks than arguments. */
+	a->picks = calloc((size_t)argc, sizeof(*a->picks));
+	if (!a->picks)
+		return fail(err, size, "out of memory");
+
+	/* The options follow the command: parse as if it were argv[0]. */
+	argc--;
+	argv++;
+	optind = 0;		/* glibc: start over, as for a new argv */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", longopts, &i)) != -1) {
+		if (c == ':')
+			return fail(err, size, "option '%s' needs a value",
+				    argv[optind - 1]);
+		if (c == '?')
+			return bad_option(argv[optind - 1], err, size);
+		if (a->command == VCTL_MAP && !map_takes(c))
+			return fail(err, size, "map does not take --%s",
+				    longopts[i].name);
+		if (take(a, c, longopts[i].name, err, size))
+			return -1;
+	}
+	if (optind < argc)
+		return fail(err, size, "unexpected argument '%s'", argv[optind]);
+	return a->command == VCTL_VACATE ? check_vacate(a, err, size) : 0;
+}
+
+void vctl_args_free(struct vctl_args *a)
+{
+	free(a->picks);
+	a->picks = NULL;
+	a->nr_picks = 0;
+}

@@ -1,0 +1,73 @@
+/*
+ * vacatectl: look at and empty 2 MiB blocks of this machine's memory
+ * through /dev/vacate.  A static guest program; see usage() below.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "vacatectl.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: vacatectl map [--json] [--device PATH]\n"
+	      "       vacatectl vacate (--block N ... | --pfn P ... | --cheapest K|all)\n"
+	      "                 --mode probe|free|hold [--json] [--hold-seconds S]\n"
+	      "                 [--device PATH]\n"
+	      "\n"
+	      "map prints the block map, as vmcompactctl map does from the host.\n"
+	      "vacate probes (moving nothing), frees or holds the blocks named by their\n"
+	      "number N (pfn / block pages) or first pfn P (numbers decimal or 0x hex),\n"
+	      "or the K cheapest (or all) blocks worth it, and prints one line per\n"
+	      "block and the totals.  --mode also takes a raw mode number, passed to\n"
+	      "the kernel as is.  hold keeps the blocks for S seconds (default: until\n"
+	      "SIGINT or SIGTERM), saying \"vacatectl: holding N blocks\" on stderr,\n"
+	      "then gives them back.  PATH defaults to " VCTL_DEFAULT_DEVICE ".\n"
+	      "\n"
+	      "Exit status: 0 done, 1 the device or the kernel refused or failed,\n"
+	      "2 usage error.\n", out);
+}
+
+static int cmd_map(const struct vctl_args *a)
+{
+	char err[VCTL_ERR_LEN];
+	struct vmc_map map;
+	int rc = 0;
+
+	if (vctl_read_map(a->device, &map, err, sizeof(err))) {
+		fprintf(stderr, "vacatectl: %s\n", err);
+		return VCTL_EXIT_FAILED;
+	}
+	if (!a->json) {
+		vmc_map_print_text(stdout, &map);
+	} else if (vmc_map_print_json(stdout, &map) < 0) {
+		fprintf(stderr, "vacatectl: cannot build the JSON (out of memory?)\n");
+		rc = VCTL_EXIT_FAILED;
+	}
+	vmc_map_free(&map);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	char err[VCTL_ERR_LEN];
+	struct vctl_args a;
+	int rc;
+
+	if (argc < 2) {
+		usage(stderr);
+		return VCTL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (vctl_parse_args(argc, argv, &a, err, sizeof(err))) {
+		fprintf(stderr, "vacatectl: %s\n", err);
+		usage(stderr);
+		vctl_args_free(&a);
+		return VCTL_EXIT_USAGE;
+	}
+	rc = a.command == VCTL_MAP ? cmd_map(&a) : vctl_cmd_vacate(&a);
+	vctl_args_free(&a);
+	return rc;
+}

@@ -1,0 +1,31 @@
+# vacatectl in a guest: map, probe, bad requests, FREE, HOLD and the mobile
+# test cache (tests/guest/payloads/vacatectl.sh), its map against the one
+# vmcompactctl reads through the agent, and a clean kernel log.
+source "$(dirname "$0")/../lib.sh"
+ctl=$root/build/host/vmcompactctl
+
+vm_start v --payload vacatectl --timeout 900
+if ! vm_wait_for v "vmcompact-vacatectl: done" 600; then
+	vm_guest_results v "vacatectl-"
+	fail "vacatectl-guest: the payload did not finish"
+	exit 1
+fi
+vm_guest_results v "vacatectl-"
+
+# The lines of the map that do not change from one moment to the next.
+vm_wait_for v "^vctl-map: blocks described" 60 > /dev/null
+grep -a '^vctl-map: ' "$run/v/console.log" | tr -d '\r' | sed 's/^vctl-map: //' > "$run/guest-map.txt"
+"$ctl" map --socket "$run/v/vmc.sock" 2>&1 |
+	grep -E '^(guest RAM|legend|  |blocks described)' > "$run/host-map.txt"
+if [ -s "$run/guest-map.txt" ] && cmp -s "$run/guest-map.txt" "$run/host-map.txt"; then
+	pass "vacatectl-map-like-vmcompactctl ($(head -n 1 "$run/guest-map.txt"))"
+else
+	fail "vacatectl-map-like-vmcompactctl: $(diff "$run/guest-map.txt" "$run/host-map.txt" | head -8 | tr '\n' '|')"
+fi
+
+if grep -aqE "BUG:|WARNING:|Oops|slab_err|Object corrupt|Redzone" "$run/v/console.log"; then
+	fail "vacatectl-clean-log: the kernel complained"
+	grep -aE -A5 "BUG:|WARNING:|Oops" "$run/v/console.log" | head -40
+else
+	pass "vacatectl-clean-log"
+fi
