@@ -40,7 +40,7 @@ userspace: $(USERSPACE_BINS) $(GUEST_TOOLS) $(UNIT_TESTS)
 
 # Cheap to rebuild, and it picks up whatever build/guest/bin holds.
 initramfs: $(B)/guest/initramfs.cpio.gz
-$(B)/guest/initramfs.cpio.gz: $(USERSPACE_BINS) $(GUEST_TOOLS) FORCE | kernel
+$(B)/guest/initramfs.cpio.gz: $(USERSPACE_BINS) $(GUEST_TOOLS) FORCE
 	scripts/build-initramfs.sh
 
 # deps first, on its own: the rest needs what it installs.

@@ -10,16 +10,18 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/guest/initramfs.cpio.gz
 work=$root/build/initramfs
 busybox=/bin/busybox
-gen_src=$root/build/kernel/src/usr/gen_init_cpio.c
+tarball=${LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 
 die() { echo "build-initramfs: $*" >&2; exit 1; }
 [ -x "$busybox" ] && "$busybox" --list | grep -qx sh ||
 	die "$busybox missing or not busybox-static: run 'make deps'"
-[ -f "$gen_src" ] || die "$gen_src missing: run 'make kernel' first"
 
+# The kernel's gen_init_cpio, from the tarball: no kernel build needed.
 mkdir -p "$work" "$(dirname "$out")"
-if [ ! -x "$work/gen_init_cpio" ] || [ "$gen_src" -nt "$work/gen_init_cpio" ]; then
-	gcc -O2 -o "$work/gen_init_cpio" "$gen_src"
+if [ ! -x "$work/gen_init_cpio" ]; then
+	[ -f "$tarball" ] || die "$tarball missing: run 'make deps'"
+	tar -xf "$tarball" -C "$work" --strip-components=2 --wildcards '*/usr/gen_init_cpio.c'
+	gcc -O2 -o "$work/gen_init_cpio" "$work/gen_init_cpio.c"
 fi
 
 {

@@ -78,37 +78,42 @@ if [ "$(cat "$kdir/tarball-id" 2>/dev/null)" != "$tar_id" ] || [ ! -d "$src/.git
 fi
 
 # 2. The series, in order; stop at the first patch that does not apply.
-#    Skipped when this very series is applied already (the normal and
-#    debug builds share the tree: re-applying would touch the patched
-#    files and make both rebuild).
+#    Patches already applied are not applied again when they are the
+#    start of the wanted series (the normal and debug builds share the
+#    tree; a patch added at the end; check-patches.sh's growing prefixes):
+#    re-applying would touch the patched files and rebuild what uses them.
 #    Work in progress in the tree (docs/kernel-workflow.md) is never thrown
 #    away: uncommitted changes, or commits that are not the applied
 #    series, stop the build.
-series_id=$(series_files | while read -r p; do sha256sum "$patches/$p"; done | sha256sum)
+wanted=$kdir/wanted
+series_files | while read -r p; do sha256sum "$patches/$p"; done > "$wanted"
 [ -z "$(git_src status --porcelain --untracked-files=no)" ] ||
 	die "$src has uncommitted changes: commit and export them, or git -C $src stash"
 if [ -f "$kdir/applied-head" ] && [ "$(git_src rev-parse HEAD)" != "$(cat "$kdir/applied-head")" ]; then
 	die "$src has commits that are not in $patches: export them (docs/kernel-workflow.md), or git -C $src reset --hard $(cat "$kdir/applied-head")"
 fi
-if [ "$(cat "$kdir/applied" 2>/dev/null)" = "$series_id" ]; then
-	echo "build-kernel: series already applied"
-else
-	rm -f "$kdir/applied" "$kdir/applied-head"
+applied=$kdir/applied
+touch "$applied"
+have=$(wc -l < "$applied")
+if ! cmp -s "$applied" <(head -n "$have" "$wanted"); then
 	git_src am --abort >/dev/null 2>&1 || true
 	git_src reset -q --hard pristine
-	n=0
-	while read -r p; do
-		n=$((n + 1))
-		if ! git_src am -q --keep-cr "$patches/$p" >"$kdir/am.log" 2>&1; then
-			git_src am --abort >/dev/null 2>&1 || true
-			cat "$kdir/am.log" >&2
-			die "patch $n of the series, $p, does not apply"
-		fi
-	done < <(series_files)
-	echo "$series_id" > "$kdir/applied"
-	git_src rev-parse HEAD > "$kdir/applied-head"
-	echo "build-kernel: applied $n patches"
+	: > "$applied"
+	have=0
 fi
+n=0
+while read -r sum p; do
+	n=$((n + 1))
+	[ "$n" -le "$have" ] && continue
+	if ! git_src am -q --keep-cr "$p" >"$kdir/am.log" 2>&1; then
+		git_src am --abort >/dev/null 2>&1 || true
+		cat "$kdir/am.log" >&2
+		die "patch $n of the series, $(basename "$p"), does not apply"
+	fi
+	echo "$sum  $p" >> "$applied"
+done < "$wanted"
+git_src rev-parse HEAD > "$kdir/applied-head"
+echo "build-kernel: $n patches applied ($((n - have)) just now)"
 
 # 3. Config: tinyconfig + fragments; every requested option must survive.
 #    KCONFIG_ALLOW_UNKNOWN=1 (check-patches.sh) lets through options that

@@ -60,6 +60,9 @@ echo "demo: block map after the workload, from the host:"
 echo
 echo "demo: the guest empties the cheapest blocks (vacatectl vacate --cheapest all --mode free)..."
 wait_for "vmcompact-fragment: vacated" 1800
+echo "demo: the caches whose slab pages keep blocks from being free (vacatectl census):"
+grep -a '^census: ' "$run/console.log" | sed 's/^census: /  guest: /'
+echo
 grep -a '^vacate: ' "$run/console.log" | sed 's/^vacate: /  guest: /'
 echo
 echo "demo: block map after vacating, from the host:"

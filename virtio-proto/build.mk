@@ -25,11 +25,13 @@ VMC_CTL_SRCS := $(sort $(VMC_CLIENT_SRCS) $(VMC_MAPVIEW_SRCS) \
 			host-agent/ctl.c host-agent/raw.c)
 # vacatectl: what needs no device is unit tested (test_vacatectl).
 VMC_VACATECTL_LIB_SRCS := $(addprefix guest-tools/vacatectl/,args.c names.c \
-			    diagnose.c report.c report_json.c) \
+			    errors.c diagnose.c report.c report_json.c \
+			    census.c census_text.c census_json.c) \
 			  $(addprefix host-agent/,mapstat.c jsonout.c)
 VMC_VACATECTL_SRCS := $(sort $(VMC_VACATECTL_LIB_SRCS) $(VMC_MAPVIEW_SRCS) \
 			$(addprefix guest-tools/vacatectl/,main.c vacate.c \
-			  device.c hold.c clock.c) guest-agent/vacate.c)
+			  census_cmd.c device.c hold.c clock.c) \
+			guest-agent/vacate.c)
 VMC_TEST_NAMES := test_crc32 test_parser test_codec test_hostmap test_agent \
 		  test_vacatectl
 

@@ -6,7 +6,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,17 +28,6 @@ int vctl_parse_u64(const char *s, uint64_t *v)
 	return errno || *end ? -1 : 0;
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, size, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static const struct option longopts[] = {
 	{ "device", required_argument, NULL, 'd' },
 	{ "json", no_argument, NULL, 'j' },
@@ -48,12 +36,33 @@ static const struct option longopts[] = {
 	{ "cheapest", required_argument, NULL, 'c' },
 	{ "mode", required_argument, NULL, 'm' },
 	{ "hold-seconds", required_argument, NULL, 's' },
+	{ "top", required_argument, NULL, 't' },
 	{ 0 }
 };
 
-static bool map_takes(int c)
+static const struct {
+	const char *name;
+	const char *options;	/* the short codes of what it takes */
+} commands[] = {
+	[VCTL_MAP] = { "map", "dj" },
+	[VCTL_VACATE] = { "vacate", "djbpcms" },
+	[VCTL_CENSUS] = { "census", "djt" },
+};
+
+static int find_command(const char *name, enum vctl_command *cmd)
 {
-	return c == 'd' || c == 'j';
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!strcmp(name, commands[i].name)) {
+			*cmd = (enum vctl_command)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static bool takes(enum vctl_command cmd, int c)
+{
+	return strchr(commands[cmd].options, c);
 }
 
 static int parse_cheapest(const char *s, uint32_t *k)
@@ -87,28 +96,34 @@ static int take(struct vctl_args *a, int c, const char *name, char *err,
 	case 'b':
 	case 'p':
 		if (vctl_parse_u64(optarg, &pick->value))
-			return fail(err, size, "bad --%s '%s': want a number, decimal or 0x hex, below 2^64",
-				    name, optarg);
+			return vctl_failf(err, size, "bad --%s '%s': want a number, decimal or 0x hex, below 2^64",
+					  name, optarg);
 		pick->is_block = c == 'b';
 		a->nr_picks++;
 		break;
 	case 'c':
 		if (parse_cheapest(optarg, &a->cheapest_k))
-			return fail(err, size, "bad --cheapest '%s': want a count below 2^32 or 'all'",
-				    optarg);
+			return vctl_failf(err, size, "bad --cheapest '%s': want a count below 2^32 or 'all'",
+					  optarg);
 		a->cheapest = true;
 		break;
 	case 'm':
 		if (vctl_parse_mode(optarg, &a->mode))
-			return fail(err, size, "bad --mode '%s': want probe, free or hold",
-				    optarg);
+			return vctl_failf(err, size, "bad --mode '%s': want probe, free or hold",
+					  optarg);
 		a->has_mode = true;
 		break;
 	case 's':
 		if (vctl_parse_u64(optarg, &v) || v > INT32_MAX)
-			return fail(err, size, "bad --hold-seconds '%s': want whole seconds",
-				    optarg);
+			return vctl_failf(err, size, "bad --hold-seconds '%s': want whole seconds",
+					  optarg);
 		a->hold_seconds = (int64_t)v;
+		break;
+	case 't':
+		if (vctl_parse_u64(optarg, &v) || !v || v > UINT32_MAX)
+			return vctl_failf(err, size, "bad --top '%s': want a number of caches, 1 or more",
+					  optarg);
+		a->top = (uint32_t)v;
 		break;
 	}
 	return 0;
@@ -122,21 +137,21 @@ static int take(struct vctl_args *a, int c, const char *name, char *err,
 static int bad_option(const char *arg, char *err, size_t size)
 {
 	if (!strncmp(arg, "--", 2))
-		return fail(err, size, "unknown option '%s'", arg);
-	return fail(err, size, "unknown option '-%c'", optopt);
+		return vctl_failf(err, size, "unknown option '%s'", arg);
+	return vctl_failf(err, size, "unknown option '-%c'", optopt);
 }
 
 /* What vacate needs beyond well-formed options. */
 static int check_vacate(const struct vctl_args *a, char *err, size_t size)
 {
 	if (a->cheapest && a->nr_picks)
-		return fail(err, size, "--cheapest cannot be combined with --block or --pfn");
+		return vctl_failf(err, size, "--cheapest cannot be combined with --block or --pfn");
 	if (!a->cheapest && !a->nr_picks)
-		return fail(err, size, "vacate needs --block, --pfn or --cheapest");
+		return vctl_failf(err, size, "vacate needs --block, --pfn or --cheapest");
 	if (!a->has_mode)
-		return fail(err, size, "vacate needs --mode probe, free or hold");
+		return vctl_failf(err, size, "vacate needs --mode probe, free or hold");
 	if (a->hold_seconds >= 0 && a->mode != VACATE_MODE_HOLD)
-		return fail(err, size, "--hold-seconds is for --mode hold");
+		return vctl_failf(err, size, "--hold-seconds is for --mode hold");
 	return 0;
 }
 
@@ -150,16 +165,12 @@ int vctl_parse_args(int argc, char **argv, struct vctl_args *a, char *err,
 		.device = VCTL_DEFAULT_DEVICE,
 		.hold_seconds = -1,
 	};
-	if (!strcmp(cmd, "map"))
-		a->command = VCTL_MAP;
-	else if (!strcmp(cmd, "vacate"))
-		a->command = VCTL_VACATE;
-	else
-		return fail(err, size, "unknown command '%s'", cmd);
+	if (find_command(cmd, &a->command))
+		return vctl_failf(err, size, "unknown command '%s'", cmd);
 	/* No more picks than arguments. */
 	a->picks = calloc((size_t)argc, sizeof(*a->picks));
 	if (!a->picks)
-		return fail(err, size, "out of memory");
+		return vctl_failf(err, size, "out of memory");
 
 	/* The options follow the command: parse as if it were argv[0]. */
 	argc--;
@@ -168,18 +179,18 @@ int vctl_parse_args(int argc, char **argv, struct vctl_args *a, char *err,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", longopts, &i)) != -1) {
 		if (c == ':')
-			return fail(err, size, "option '%s' needs a value",
-				    argv[optind - 1]);
+			return vctl_failf(err, size, "option '%s' needs a value",
+					  argv[optind - 1]);
 		if (c == '?')
 			return bad_option(argv[optind - 1], err, size);
-		if (a->command == VCTL_MAP && !map_takes(c))
-			return fail(err, size, "map does not take --%s",
-				    longopts[i].name);
+		if (!takes(a->command, c))
+			return vctl_failf(err, size, "%s does not take --%s", cmd,
+					  longopts[i].name);
 		if (take(a, c, longopts[i].name, err, size))
 			return -1;
 	}
 	if (optind < argc)
-		return fail(err, size, "unexpected argument '%s'", argv[optind]);
+		return vctl_failf(err, size, "unexpected argument '%s'", argv[optind]);
 	return a->command == VCTL_VACATE ? check_vacate(a, err, size) : 0;
 }
 

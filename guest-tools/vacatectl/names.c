@@ -67,6 +67,8 @@ const char *vctl_ioctl_name(unsigned long cmd)
 		return "VACATE_IOC_CHEAPEST";
 	case VACATE_IOC_RELEASE:
 		return "VACATE_IOC_RELEASE";
+	case VACATE_IOC_CENSUS:
+		return "VACATE_IOC_CENSUS";
 	}
 	return "ioctl";
 }
@@ -88,6 +90,7 @@ static const struct meaning {
 	{ VACATE_IOC_VACATE, E2BIG, "more blocks than the kernel takes at once (1048576)" },
 	{ VACATE_IOC_CHEAPEST, EINVAL, "the block count is 0 or the mode is unknown" },
 	{ VACATE_IOC_CHEAPEST, E2BIG, "more blocks than the kernel takes at once (1048576)" },
+	{ VACATE_IOC_CENSUS, EINVAL, "a bad flag, argsz or reserved field" },
 	{ 0, EFAULT, "the kernel could not read the request or write the results" },
 	{ 0, EINTR, "interrupted by a signal; blocks already done stay so (held ones go back on exit)" },
 	{ 0, ENOMEM, "the kernel is out of memory" },

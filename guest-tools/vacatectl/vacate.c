@@ -26,19 +26,6 @@ struct job {
 	char err[VCTL_ERR_LEN];
 };
 
-/* A failed open or ioctl cmd: say what the errno means for it. */
-static int device_error(const char *device, const char *what,
-			unsigned long cmd, int err)
-{
-	const char *meaning = vctl_errno_meaning(cmd, err);
-	char name[32];
-
-	fprintf(stderr, "vacatectl: %s: %s: %s (%s)%s%s\n", device, what,
-		strerror(err), vctl_error_name(-err, name, sizeof(name)),
-		meaning ? ": " : "", meaning ? meaning : "");
-	return VCTL_EXIT_FAILED;
-}
-
 /* The request's blocks as first pfns: 0, or the exit status. */
 static int make_pfns(struct job *j)
 {
@@ -109,7 +96,7 @@ static int refused(const struct job *j, int err)
 	};
 	char why[256];
 
-	device_error(j->a->device, vctl_ioctl_name(j->cmd), j->cmd, err);
+	vctl_fail_device(j->a->device, vctl_ioctl_name(j->cmd), j->cmd, err);
 	if (vctl_diagnose(&j->before, &view, err, why, sizeof(why)))
 		fprintf(stderr, "vacatectl: %s\n", why);
 	return VCTL_EXIT_FAILED;
@@ -122,7 +109,7 @@ static int run(struct job *j)
 
 	j->fd = open(a->device, O_RDONLY | O_CLOEXEC);
 	if (j->fd < 0)
-		return device_error(a->device, "open", j->cmd, errno);
+		return vctl_fail_device(a->device, "open", j->cmd, errno);
 	start = vctl_now_ns();
 	if (ioctl(j->fd, j->cmd, &j->req) < 0)
 		return refused(j, errno);
@@ -156,8 +143,8 @@ static void hold(struct job *j)
 	vctl_hold_wait(j->a->hold_seconds);
 	/* Closing would release them too; this says if it went wrong. */
 	if (ioctl(j->fd, VACATE_IOC_RELEASE) < 0) {
-		device_error(j->a->device, "VACATE_IOC_RELEASE",
-			     VACATE_IOC_RELEASE, errno);
+		vctl_fail_device(j->a->device, "VACATE_IOC_RELEASE",
+				 VACATE_IOC_RELEASE, errno);
 		return;
 	}
 	fprintf(stderr, "vacatectl: released %" PRIu64 " blocks\n", j->r.done);

@@ -27,7 +27,7 @@
 #endif
 
 /* args.c: the command line. */
-enum vctl_command { VCTL_MAP, VCTL_VACATE };
+enum vctl_command { VCTL_MAP, VCTL_VACATE, VCTL_CENSUS };
 
 /* A block named by --block (its number) or --pfn (its first pfn). */
 struct vctl_pick {
@@ -47,6 +47,8 @@ struct vctl_args {
 	bool has_mode;
 	uint32_t mode;			/* VACATE_MODE_*, or a raw number */
 	int64_t hold_seconds;		/* -1: until SIGINT or SIGTERM */
+	/* census */
+	uint32_t top;			/* caches to show; 0: all */
 };
 
 /* A number in decimal or 0x hex: 0, or -1 if s is not one or overflows. */
@@ -77,6 +79,21 @@ const char *vctl_ioctl_name(unsigned long cmd);
 
 /* What errno err from ioctl cmd means (vacate.h), or NULL. */
 const char *vctl_errno_meaning(unsigned long cmd, int err);
+
+/* errors.c: the problem, formatted into err; returns -1. */
+__attribute__((format(printf, 3, 4)))
+int vctl_failf(char *err, size_t size, const char *fmt, ...);
+
+/*
+ * A failed open or ioctl cmd of device, as one sentence that says what
+ * err means for cmd: "DEVICE: WHAT: text (ENAME): meaning".
+ */
+void vctl_device_error(char *buf, size_t size, const char *device,
+		       const char *what, unsigned long cmd, int err);
+
+/* The same on stderr, after "vacatectl: "; returns VCTL_EXIT_FAILED. */
+int vctl_fail_device(const char *device, const char *what, unsigned long cmd,
+		     int err);
 
 /* diagnose.c: which part of a refused request the errno is about. */
 struct vctl_request_view {
@@ -143,5 +160,78 @@ void vctl_hold_wait(int64_t seconds);
 
 /* vacate.c */
 int vctl_cmd_vacate(const struct vctl_args *a);
+
+/*
+ * census.c: VACATE_IOC_CENSUS, which slab caches keep blocks from being
+ * free, asked with enough room and checked.
+ */
+#define VCTL_CENSUS_FIRST_ROOM	256	/* entries: the first guess */
+#define VCTL_CENSUS_MAX_ROOM	65536	/* more caches than any kernel has */
+#define VCTL_CENSUS_SLACK	16	/* for caches created between calls */
+#define VCTL_CENSUS_TRIES	3
+#define VCTL_CENSUS_COVER	90	/* percent: the "cover90" set */
+
+struct vctl_census {
+	uint32_t blocks;		/* otherwise-free blocks */
+	uint32_t slab_pages;		/* the slab pages in them */
+	struct vacate_census_entry *entries;	/* most pages first */
+	size_t nr;			/* entries held */
+	uint32_t found;			/* caches the kernel found: >= nr */
+};
+
+/*
+ * Where a census comes from (name, for messages): ask() fills in q
+ * (argsz, entries and room set) as VACATE_IOC_CENSUS does; 0, or -1 with
+ * the problem in err.
+ */
+struct vctl_census_source {
+	int (*ask)(struct vctl_census_source *src, struct vacate_census *q);
+	const char *name;
+	void *ctx;
+	char *err;
+	size_t err_size;
+};
+
+/*
+ * Ask src with room for VCTL_CENSUS_FIRST_ROOM entries, again with room
+ * for as many as it found if that was more, and check the answer: 0, or
+ * -1 with the problem in src->err.  vctl_census_free() in either case.
+ */
+int vctl_census_read(struct vctl_census_source *src, struct vctl_census *c);
+
+/*
+ * Take the kernel's answer q to a call with room entries in c->entries:
+ * names NUL-terminated and printable, counts that hold together (sorted,
+ * within the totals).  0, or -1 with the problem in err.
+ */
+int vctl_census_check(struct vctl_census *c, const struct vacate_census *q,
+		      uint32_t room, char *err, size_t size);
+void vctl_census_free(struct vctl_census *c);
+
+/* The number of caches that --top top (0: all of them) shows. */
+size_t vctl_census_shown(const struct vctl_census *c, size_t top);
+
+/* part of whole in tenths of a percent, rounded (0 for a whole of 0). */
+uint32_t vctl_tenths(uint64_t part, uint64_t whole);
+
+/*
+ * The fewest caches from the top whose pages make at least percent of
+ * the blocking pages: true with their number in *n, or false if all of
+ * them together make less.
+ */
+bool vctl_census_cover(const struct vctl_census *c, uint32_t percent,
+		       size_t *n);
+
+/*
+ * census_text.c, census_json.c: the census, its first top caches (0: all)
+ * and the VCTL_CENSUS_COVER set, as text or as one JSON object (0, or -1
+ * out of memory).
+ */
+void vctl_print_census(FILE *out, const struct vctl_census *c, size_t top);
+int vctl_print_census_json(FILE *out, const struct vctl_census *c,
+			   size_t top);
+
+/* census_cmd.c */
+int vctl_cmd_census(const struct vctl_args *a);
 
 #endif /* VACATECTL_H */

@@ -1,6 +1,7 @@
 /*
  * vacatectl without a device: its command line, the names it gives the
- * kernel's values, which block a refusal is about, and its reports.
+ * kernel's values, which block a refusal is about, its reports, and the
+ * census (asked of a fake kernel, checked, shares and the 90% cover).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -111,6 +112,19 @@ static void test_parse_vacate_cheapest(void)
 	CHECK(args.cheapest_k == 4294967294u);
 }
 
+static void test_parse_census(void)
+{
+	CHECKF(PARSE("census") == 0, "%s", err);
+	CHECK(args.command == VCTL_CENSUS);
+	CHECK(!args.json && args.top == 0);
+	CHECK(!strcmp(args.device, "/dev/vacate"));
+	CHECKF(PARSE("census", "--top", "5", "--json", "--device", "/dev/x") == 0,
+	       "%s", err);
+	CHECK(args.json && args.top == 5 && !strcmp(args.device, "/dev/x"));
+	CHECKF(PARSE("census", "--top", "0x10") == 0, "%s", err);
+	CHECK(args.top == 16);
+}
+
 static void test_parse_errors(void)
 {
 	static const struct {
@@ -149,6 +163,21 @@ static void test_parse_errors(void)
 		    "--hold-seconds", "1.5" }, "bad --hold-seconds '1.5'" },
 		{ { "vacate", "--block", "1", "--mode", "hold",
 		    "--hold-seconds", "4294967296" }, "bad --hold-seconds" },
+		{ { "vacate", "--block", "1", "--mode", "free", "--top", "3" },
+		  "vacate does not take --top" },
+		{ { "map", "--top", "3" }, "map does not take --top" },
+		{ { "census", "--mode", "free" },
+		  "census does not take --mode" },
+		{ { "census", "--cheapest", "1" },
+		  "census does not take --cheapest" },
+		{ { "census", "--top", "0" },
+		  "bad --top '0': want a number of caches, 1 or more" },
+		{ { "census", "--top", "ten" }, "bad --top 'ten'" },
+		{ { "census", "--top", "4294967296" },
+		  "bad --top '4294967296'" },
+		{ { "census", "--top" }, "option '--top' needs a value" },
+		{ { "census", "all" }, "unexpected argument 'all'" },
+		{ { "Census" }, "unknown command 'Census'" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -221,6 +250,24 @@ static void test_errno_meanings(void)
 	CHECK(!vctl_errno_meaning(VACATE_IOC_VACATE, EXDEV));
 	CHECK(!strcmp(vctl_ioctl_name(VACATE_IOC_CHEAPEST),
 		      "VACATE_IOC_CHEAPEST"));
+	CHECK(!strcmp(vctl_ioctl_name(VACATE_IOC_CENSUS),
+		      "VACATE_IOC_CENSUS"));
+	m = vctl_errno_meaning(VACATE_IOC_CENSUS, EINVAL);
+	CHECKF(m && strstr(m, "reserved"), "%s", m);
+}
+
+static void test_device_error(void)
+{
+	char buf[256];
+
+	vctl_device_error(buf, sizeof(buf), "/dev/vacate", "VACATE_IOC_CENSUS",
+			  VACATE_IOC_CENSUS, ENOTTY);
+	CHECKF(!strcmp(buf, "/dev/vacate: VACATE_IOC_CENSUS: Inappropriate ioctl for device (ENOTTY): the device does not know this ioctl (an older kernel?)"),
+	       "%s", buf);
+	vctl_device_error(buf, sizeof(buf), "/dev/v", "open", VACATE_IOC_MAP,
+			  EXDEV);
+	CHECKF(!strcmp(buf, "/dev/v: open: Invalid cross-device link (EXDEV)"),
+	       "%s", buf);
 }
 
 /* Eight blocks of 512 pages from pfn 0x1000; block 3 has a hole. */
@@ -482,17 +529,383 @@ static void test_report_json(void)
 	       "not one line: %s", s);
 }
 
+/*
+ * A census: 7 otherwise-free blocks with 103 slab pages, 100 of them in
+ * five caches (3 are in caches the kernel could not name).
+ */
+static struct vacate_census_entry census_entries[5];
+static struct vacate_census census_q;
+static struct vctl_census census;
+
+static void make_census(void)
+{
+	static const struct vacate_census_entry e[] = {
+		{ "dentry", 60, 5, 300, 0 },
+		{ "slub_mobility_test", 25, 2, 40, 1 },
+		{ "kmalloc-64", 10, 4, 90, 0 },
+		{ "buffer_head", 4, 1, 8, 0 },
+		{ "inode_cache", 1, 1, 50, 0 },
+	};
+
+	memcpy(census_entries, e, sizeof(e));
+	census_q = (struct vacate_census){
+		.argsz = sizeof(census_q), .nr_entries = 5, .blocks = 7,
+		.slab_pages = 103,
+	};
+	census = (struct vctl_census){ .entries = census_entries };
+}
+
+/* vctl_census_check() of census_q and census_entries with room 5. */
+static int check_census(void)
+{
+	err[0] = '\0';
+	return vctl_census_check(&census, &census_q, 5, err, sizeof(err));
+}
+
+static void test_tenths(void)
+{
+	static const struct {
+		uint64_t part, whole;
+		uint32_t tenths;
+	} cases[] = {
+		{ 0, 0, 0 }, { 5, 0, 0 }, { 0, 7, 0 }, { 7, 7, 1000 },
+		{ 1, 3, 333 }, { 2, 3, 667 }, { 60, 103, 583 },
+		{ 1, 2000, 1 },			/* 0.05% rounds up */
+		{ 1, 2001, 0 },
+		{ 1999, 2000, 1000 },		/* 99.95% too */
+		{ UINT32_MAX, UINT32_MAX, 1000 },
+		{ 1, UINT32_MAX, 0 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint32_t t = vctl_tenths(cases[i].part, cases[i].whole);
+
+		CHECKF(t == cases[i].tenths, "%llu of %llu: %u",
+		       (unsigned long long)cases[i].part,
+		       (unsigned long long)cases[i].whole, t);
+	}
+}
+
+static void test_census_cover(void)
+{
+	size_t n;
+
+	make_census();
+	census.nr = 5;
+	census.slab_pages = 103;
+	/* 60, 85 < 92.7 <= 95 */
+	CHECK(vctl_census_cover(&census, 90, &n) && n == 3);
+	CHECK(vctl_census_cover(&census, 50, &n) && n == 1);
+	CHECK(vctl_census_cover(&census, 0, &n) && n == 0);
+	/* 90% of 100 is exactly 60 + 25 + 5 */
+	census.slab_pages = 100;
+	census_entries[2].pages = 5;
+	CHECK(vctl_census_cover(&census, 90, &n) && n == 3);
+	census_entries[2].pages = 4;
+	CHECK(vctl_census_cover(&census, 90, &n) && n == 4);
+	/* All of them short of it: false, with all of them counted. */
+	census.slab_pages = 200;
+	CHECK(!vctl_census_cover(&census, 90, &n) && n == 5);
+	census.nr = 0;
+	CHECK(!vctl_census_cover(&census, 90, &n) && n == 0);
+	/* Nothing blocks: nothing is needed. */
+	census.slab_pages = 0;
+	CHECK(vctl_census_cover(&census, 90, &n) && n == 0);
+	/* The largest counts do not overflow. */
+	census.nr = 2;
+	census.slab_pages = UINT32_MAX;
+	census_entries[0].pages = UINT32_MAX - 1;
+	census_entries[1].pages = 1;
+	CHECK(vctl_census_cover(&census, 100, &n) && n == 2);
+	CHECK(vctl_census_cover(&census, 99, &n) && n == 1);
+}
+
+static void test_census_check_names(void)
+{
+	make_census();
+	/* 32 bytes without a NUL; control and 8-bit bytes. */
+	memcpy(census_entries[0].name, "abcdefghijklmnopqrstuvwxyz012345", 32);
+	memcpy(census_entries[1].name, "\x01mob\xffile\n", 10);
+	CHECKF(check_census() == 0, "%s", err);
+	CHECK(census.nr == 5 && census.found == 5);
+	CHECK(census.blocks == 7 && census.slab_pages == 103);
+	CHECKF(!strcmp(census_entries[0].name, "abcdefghijklmnopqrstuvwxyz01234"),
+	       "%s", census_entries[0].name);
+	CHECKF(!strcmp(census_entries[1].name, "?mob?ile?"), "%s",
+	       census_entries[1].name);
+}
+
+static void test_census_check_room(void)
+{
+	make_census();
+	/* More caches than room: the room is all there is. */
+	census_q.nr_entries = 9;
+	CHECK(vctl_census_check(&census, &census_q, 3, err, sizeof(err)) == 0);
+	CHECK(census.nr == 3 && census.found == 9);
+	/* Fewer: only theirs. */
+	census_q.nr_entries = 2;
+	CHECK(check_census() == 0);
+	CHECK(census.nr == 2 && census.found == 2);
+	/* None at all, nothing blocking. */
+	census_q = (struct vacate_census){ 0 };
+	CHECK(check_census() == 0);
+	CHECK(census.nr == 0 && census.blocks == 0);
+}
+
+static void test_census_check_nonsense(void)
+{
+	static const char bad[] = "the kernel's census does not hold together: ";
+	static const struct {
+		int entry, field;	/* entry -1: the totals */
+		uint32_t value;
+		const char *want;
+	} cases[] = {
+		{ 0, 0, 301, "cache 'dentry' has 301 pages in otherwise-free blocks, of 300 slab pages in all" },
+		{ 2, 1, 0, "cache 'kmalloc-64' has 10 pages in 0 blocks" },
+		{ 3, 1, 5, "cache 'buffer_head' has 4 pages in 5 blocks" },
+		{ 4, 0, 0, "cache 'inode_cache' has 0 pages in 1 blocks" },
+		{ 1, 1, 8, "cache 'slub_mobility_test' is in 8 otherwise-free blocks, of 7" },
+		{ 1, 3, 2, "cache 'slub_mobility_test' is mobile 2, neither 0 nor 1" },
+		{ 2, 0, 26, "cache 'kmalloc-64' (26 pages) comes after 'slub_mobility_test' (25 pages)" },
+		{ -1, 1, 99, "its caches have 100 pages in otherwise-free blocks, of 99" },
+		{ -1, 0, 104, "104 otherwise-free blocks with 103 slab pages" },
+		{ -1, 0, 0, "0 otherwise-free blocks with 103 slab pages" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint32_t *f;
+
+		make_census();
+		if (cases[i].entry < 0)
+			f = cases[i].field ? &census_q.slab_pages :
+					     &census_q.blocks;
+		else
+			f = &census_entries[cases[i].entry].pages +
+			    cases[i].field;
+		*f = cases[i].value;
+		CHECKF(check_census() == -1, "case %zu passed", i);
+		CHECKF(!strncmp(err, bad, strlen(bad)) &&
+		       !strcmp(err + strlen(bad), cases[i].want),
+		       "case %zu: '%s'", i, err);
+	}
+}
+
+/* A kernel with nr caches of 1 page each (first most), as the fake sees. */
+struct fake_kernel {
+	uint32_t nr;		/* caches it has */
+	uint32_t grow;		/* more found on each call */
+	uint32_t lie;		/* nonzero: says it found this many */
+	int error;		/* nonzero: the ioctl fails with it */
+	int calls;
+	uint32_t rooms[8];
+};
+
+static int fake_ask(struct vctl_census_source *src, struct vacate_census *q)
+{
+	struct fake_kernel *k = src->ctx;
+	struct vacate_census_entry *e = (void *)(uintptr_t)q->entries;
+	uint32_t room = q->nr_entries;
+
+	if (k->calls < (int)ARRAY_SIZE(k->rooms))
+		k->rooms[k->calls] = room;
+	k->calls++;
+	if (q->argsz != sizeof(*q) || q->flags || q->reserved)
+		k->error = EINVAL;
+	if (k->error) {
+		vctl_device_error(src->err, src->err_size, src->name,
+				  "VACATE_IOC_CENSUS", VACATE_IOC_CENSUS,
+				  k->error);
+		return -1;
+	}
+	for (uint32_t i = 0; i < k->nr && i < room; i++) {
+		e[i] = (struct vacate_census_entry){
+			.pages = 1, .blocks = 1, .all_pages = 2,
+		};
+		snprintf(e[i].name, sizeof(e[i].name), "cache-%u", i);
+	}
+	q->nr_entries = k->lie ? k->lie : k->nr;
+	q->blocks = 1;
+	q->slab_pages = q->nr_entries;
+	k->nr += k->grow;
+	return 0;
+}
+
+/* vctl_census_read() from k into got: its return value. */
+static struct vctl_census got;
+
+static int read_fake(struct fake_kernel *k)
+{
+	struct vctl_census_source src = {
+		.ask = fake_ask, .name = "fake", .ctx = k,
+		.err = err, .err_size = sizeof(err),
+	};
+
+	vctl_census_free(&got);
+	err[0] = '\0';
+	return vctl_census_read(&src, &got);
+}
+
+static void test_census_read(void)
+{
+	struct fake_kernel k = { .nr = 100 };
+
+	/* Room enough at once. */
+	CHECKF(read_fake(&k) == 0, "%s", err);
+	CHECK(k.calls == 1 && k.rooms[0] == VCTL_CENSUS_FIRST_ROOM);
+	CHECK(got.nr == 100 && got.found == 100);
+	CHECK(!strcmp(got.entries[99].name, "cache-99"));
+	/* More than the first guess: asked again with room for them all. */
+	k = (struct fake_kernel){ .nr = 1000 };
+	CHECKF(read_fake(&k) == 0, "%s", err);
+	CHECK(k.calls == 2 && k.rooms[1] == 1000 + VCTL_CENSUS_SLACK);
+	CHECK(got.nr == 1000 && got.found == 1000);
+	CHECK(!strcmp(got.entries[999].name, "cache-999"));
+	/* A few new caches between the calls fit in the slack. */
+	k = (struct fake_kernel){ .nr = 300, .grow = 5 };
+	CHECKF(read_fake(&k) == 0, "%s", err);
+	CHECK(k.calls == 2 && got.nr == 305 && got.found == 305);
+	/* Ever more: the tries end, with what the room holds. */
+	k = (struct fake_kernel){ .nr = 300, .grow = 100 };
+	CHECKF(read_fake(&k) == 0, "%s", err);
+	CHECK(k.calls == VCTL_CENSUS_TRIES);
+	CHECK(k.rooms[2] == 400 + VCTL_CENSUS_SLACK);
+	CHECK(got.nr == 416 && got.found == 500);
+}
+
+static void test_census_read_nonsense(void)
+{
+	struct fake_kernel k = { .nr = 10, .lie = UINT32_MAX };
+
+	/* Room up to the bound, then the entries it never wrote. */
+	CHECK(read_fake(&k) == -1);
+	CHECK(k.calls == 2 && k.rooms[1] == VCTL_CENSUS_MAX_ROOM);
+	CHECKF(!strcmp(err, "fake: the kernel's census does not hold together: cache '' has 0 pages in 0 blocks"),
+	       "%s", err);
+	/* It says it found more than it has, within the room. */
+	k = (struct fake_kernel){ .nr = 10, .lie = 12 };
+	CHECK(read_fake(&k) == -1);
+	CHECKF(strstr(err, "cache '' has 0 pages in 0 blocks"), "%s", err);
+	k = (struct fake_kernel){ .nr = 10, .error = ENOTTY };
+	CHECK(read_fake(&k) == -1 && k.calls == 1);
+	CHECKF(!strcmp(err, "fake: VACATE_IOC_CENSUS: Inappropriate ioctl for device (ENOTTY): the device does not know this ioctl (an older kernel?)"),
+	       "%s", err);
+	vctl_census_free(&got);
+}
+
+static size_t census_top;
+
+static void print_census_1(FILE *out, const void *c)
+{
+	vctl_print_census(out, c, census_top);
+}
+
+static void print_census_json_1(FILE *out, const void *c)
+{
+	CHECK(vctl_print_census_json(out, c, census_top) == 0);
+}
+
+static void test_census_text(void)
+{
+	const char *s;
+
+	make_census();
+	CHECK(check_census() == 0);
+	census_top = 0;
+	s = output(print_census_1, &census);
+	CHECKF(!strcmp(s, "otherwise-free blocks: 7, slab pages in them: 103\n"
+		       "dentry                              60 pages     5 blocks     300 all  58.3%  58.3% cumulative  -\n"
+		       "slub_mobility_test                  25 pages     2 blocks      40 all  24.3%  82.5% cumulative  mobile\n"
+		       "kmalloc-64                          10 pages     4 blocks      90 all   9.7%  92.2% cumulative  -\n"
+		       "buffer_head                          4 pages     1 blocks       8 all   3.9%  96.1% cumulative  -\n"
+		       "inode_cache                          1 pages     1 blocks      50 all   1.0%  97.1% cumulative  -\n"
+		       "cover 90%: 3 caches hold 92.2% of the blocking pages: dentry, slub_mobility_test, kmalloc-64\n"),
+	       "%s", s);
+	/* --top: fewer lines, the same cover. */
+	census_top = 2;
+	s = output(print_census_1, &census);
+	CHECKF(strstr(s, "cumulative  mobile\n"
+		      "cover 90%: 3 caches hold 92.2% of the blocking pages: dentry, slub_mobility_test, kmalloc-64\n"),
+	       "%s", s);
+	CHECKF(!strstr(s, "kmalloc-64    "), "%s", s);
+	census_top = 9;
+	CHECK(strstr(output(print_census_1, &census), "inode_cache  "));
+	census_top = 0;
+	census_q.slab_pages = 62;
+	census_q.nr_entries = 1;
+	CHECK(check_census() == 0);
+	s = output(print_census_1, &census);
+	CHECKF(strstr(s, " 96.8%  96.8% cumulative  -\n"
+		      "cover 90%: 1 cache holds 96.8% of the blocking pages: dentry\n"),
+	       "%s", s);
+}
+
+static void test_census_text_edges(void)
+{
+	const char *s;
+
+	make_census();
+	census_q.slab_pages = 200;
+	CHECK(check_census() == 0);
+	census_top = 0;
+	s = output(print_census_1, &census);
+	CHECKF(strstr(s, "\ncover 90%: none; the 5 caches hold only 50.0% of the blocking pages\n"),
+	       "%s", strstr(s, "cover"));
+	census_q = (struct vacate_census){ 0 };
+	CHECK(check_census() == 0);
+	s = output(print_census_1, &census);
+	CHECKF(!strcmp(s, "otherwise-free blocks: 0, slab pages in them: 0\n"
+		       "cover 90%: no slab page keeps a block from being free\n"),
+	       "%s", s);
+}
+
+static void test_census_json(void)
+{
+	const char *s;
+
+	make_census();
+	memcpy(census_entries[3].name, "buffer\"head", 12);
+	CHECK(check_census() == 0);
+	census_top = 0;
+	s = output(print_census_json_1, &census);
+	CHECKF(!strcmp(s, "{\"blocks\":7,\"slab_pages\":103,\"caches\":["
+		       "{\"name\":\"dentry\",\"pages\":60,\"blocks\":5,\"all_pages\":300,\"mobile\":false},"
+		       "{\"name\":\"slub_mobility_test\",\"pages\":25,\"blocks\":2,\"all_pages\":40,\"mobile\":true},"
+		       "{\"name\":\"kmalloc-64\",\"pages\":10,\"blocks\":4,\"all_pages\":90,\"mobile\":false},"
+		       "{\"name\":\"buffer\\\"head\",\"pages\":4,\"blocks\":1,\"all_pages\":8,\"mobile\":false},"
+		       "{\"name\":\"inode_cache\",\"pages\":1,\"blocks\":1,\"all_pages\":50,\"mobile\":false}],"
+		       "\"cover90\":[\"dentry\",\"slub_mobility_test\",\"kmalloc-64\"]}\n"),
+	       "%s", s);
+	census_top = 1;
+	s = output(print_census_json_1, &census);
+	CHECKF(!strcmp(s, "{\"blocks\":7,\"slab_pages\":103,\"caches\":["
+		       "{\"name\":\"dentry\",\"pages\":60,\"blocks\":5,\"all_pages\":300,\"mobile\":false}],"
+		       "\"cover90\":[\"dentry\",\"slub_mobility_test\",\"kmalloc-64\"]}\n"),
+	       "%s", s);
+	census_top = 0;
+	census_q.slab_pages = 200;
+	CHECK(check_census() == 0);
+	s = output(print_census_json_1, &census);
+	CHECKF(strstr(s, "}],\"cover90\":null}\n"), "%s", s);
+	census_q = (struct vacate_census){ 0 };
+	CHECK(check_census() == 0);
+	s = output(print_census_json_1, &census);
+	CHECKF(!strcmp(s, "{\"blocks\":0,\"slab_pages\":0,\"caches\":[],\"cover90\":[]}\n"),
+	       "%s", s);
+}
+
 int main(void)
 {
 	t_run("vacatectl_parse_u64", test_parse_u64);
 	t_run("vacatectl_parse_map", test_parse_map);
 	t_run("vacatectl_parse_vacate_list", test_parse_vacate_list);
 	t_run("vacatectl_parse_vacate_cheapest", test_parse_vacate_cheapest);
+	t_run("vacatectl_parse_census", test_parse_census);
 	t_run("vacatectl_parse_errors", test_parse_errors);
 	t_run("vacatectl_why_names", test_why_names);
 	t_run("vacatectl_mode_names", test_mode_names);
 	t_run("vacatectl_error_names", test_error_names);
 	t_run("vacatectl_errno_meanings", test_errno_meanings);
+	t_run("vacatectl_device_error", test_device_error);
 	t_run("vacatectl_diagnose_vacate", test_diagnose_vacate);
 	t_run("vacatectl_diagnose_cheapest", test_diagnose_cheapest);
 	t_run("vacatectl_result_lines", test_result_lines);
@@ -501,6 +914,16 @@ int main(void)
 	t_run("vacatectl_report_sums", test_report_sums);
 	t_run("vacatectl_report_text", test_report_text);
 	t_run("vacatectl_report_json", test_report_json);
+	t_run("vacatectl_tenths", test_tenths);
+	t_run("vacatectl_census_cover", test_census_cover);
+	t_run("vacatectl_census_check_names", test_census_check_names);
+	t_run("vacatectl_census_check_room", test_census_check_room);
+	t_run("vacatectl_census_check_nonsense", test_census_check_nonsense);
+	t_run("vacatectl_census_read", test_census_read);
+	t_run("vacatectl_census_read_nonsense", test_census_read_nonsense);
+	t_run("vacatectl_census_text", test_census_text);
+	t_run("vacatectl_census_text_edges", test_census_text_edges);
+	t_run("vacatectl_census_json", test_census_json);
 	vctl_args_free(&args);
 	return t_exit_status();
 }

@@ -25,6 +25,7 @@ for arg in $(cat /proc/cmdline); do
 done
 if [ "$vacate" = 1 ]; then
 	sleep "$delay"
+	vacatectl census --top 8 2>&1 | sed 's/^/census: /'
 	vacatectl vacate --cheapest all --mode free > /tmp/vacate.out 2>&1
 	grep -v '^block ' /tmp/vacate.out | sed 's/^/vacate: /'
 	echo "vmcompact-fragment: vacated"
