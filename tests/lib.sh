@@ -79,3 +79,15 @@ vm_guest_results() {
 	grep -aE '^(PASS|FAIL|SKIP) ' "$run/$1/console.log" | tr -d '\r' |
 		sed -E "s/^(PASS|FAIL|SKIP) /\1 $2/"
 }
+
+# vm_clean_log NAME TEST REGEX: PASS TEST if NAME's console shows no kernel
+# report matching REGEX, else FAIL it and show the reports.
+vm_clean_log() {
+	local log=$run/$1/console.log
+	if grep -aqE "$3" "$log"; then
+		fail "$2: the kernel complained"
+		grep -aE -A8 "$3" "$log" | head -40
+	else
+		pass "$2"
+	fi
+}

@@ -10,9 +10,4 @@ if ! vm_wait_for r "vmcompact-reclaim: done" 600; then
 	exit 1
 fi
 vm_guest_results r ""
-if grep -aqE "BUG:|WARNING:|Oops|VFS: Busy inodes" "$run/r/console.log"; then
-	fail "reclaim-clean-log: the kernel complained"
-	grep -aE -A8 "BUG:|WARNING:|Oops|VFS: Busy" "$run/r/console.log" | head -40
-else
-	pass "reclaim-clean-log"
-fi
+vm_clean_log r reclaim-clean-log "BUG:|WARNING:|Oops|VFS: Busy inodes"

@@ -9,9 +9,4 @@ if ! vm_wait_for m "vmcompact-mobility: done" 600; then
 	exit 1
 fi
 vm_guest_results m "mobility-"
-if grep -aqE "BUG:|WARNING:|Oops|slab_err|Object corrupt|Redzone" "$run/m/console.log"; then
-	fail "mobility-clean-log: the kernel complained"
-	grep -aE -A5 "BUG:|WARNING:|Oops" "$run/m/console.log" | head -40
-else
-	pass "mobility-clean-log"
-fi
+vm_clean_log m mobility-clean-log "BUG:|WARNING:|Oops|slab_err|Object corrupt|Redzone"

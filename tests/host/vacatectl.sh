@@ -25,9 +25,4 @@ else
 	fail "vacatectl-map-like-vmcompactctl: $(diff "$run/guest-map.txt" "$run/host-map.txt" | head -8 | tr '\n' '|')"
 fi
 
-if grep -aqE "BUG:|WARNING:|Oops|slab_err|Object corrupt|Redzone" "$run/v/console.log"; then
-	fail "vacatectl-clean-log: the kernel complained"
-	grep -aE -A5 "BUG:|WARNING:|Oops" "$run/v/console.log" | head -40
-else
-	pass "vacatectl-clean-log"
-fi
+vm_clean_log v vacatectl-clean-log "BUG:|WARNING:|Oops|slab_err|Object corrupt|Redzone"
