@@ -1,8 +1,8 @@
 #!/bin/bash
 # Build build/guest/initramfs.cpio.gz: busybox-static, /init, every static
-# binary in build/guest/bin/ (guest agent, vacatectl, test helpers) under
-# /bin, and the payloads of scripts/guest/payloads/ and tests/guest/payloads/
-# under /payloads.  Written with the kernel's gen_init_cpio, so no root is
+# binary in build/guest/bin/ (guest agent, vacatectl, test helpers) and
+# the guest scripts of scripts/guest/bin/ under /bin, and the payloads of
+# scripts/guest/payloads/ and tests/guest/payloads/ under /payloads.  Written with the kernel's gen_init_cpio, so no root is
 # needed for /dev/console.
 set -euo pipefail
 
@@ -32,7 +32,7 @@ fi
 	echo "file /bin/busybox $busybox 0755 0 0"
 	echo "slink /bin/sh busybox 0777 0 0"
 	echo "file /init $root/scripts/guest/init 0755 0 0"
-	for f in "$root"/build/guest/bin/*; do
+	for f in "$root"/build/guest/bin/* "$root"/scripts/guest/bin/*; do
 		[ -x "$f" ] && echo "file /bin/$(basename "$f") $f 0755 0 0"
 	done
 	for f in "$root"/scripts/guest/payloads/*.sh "$root"/tests/guest/payloads/*.sh; do

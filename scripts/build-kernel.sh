@@ -89,10 +89,19 @@ wanted=$kdir/wanted
 series_files | while read -r p; do sha256sum "$patches/$p"; done > "$wanted"
 [ -z "$(git_src status --porcelain --untracked-files=no)" ] ||
 	die "$src has uncommitted changes: commit and export them, or git -C $src stash"
-if [ -f "$kdir/applied-head" ] && [ "$(git_src rev-parse HEAD)" != "$(cat "$kdir/applied-head")" ]; then
-	die "$src has commits that are not in $patches: export them (docs/kernel-workflow.md), or git -C $src reset --hard $(cat "$kdir/applied-head")"
-fi
+patch_ids() { while read -r f; do git_src patch-id --stable < "$f" | cut -d' ' -f1; done; }
+# Commits rewritten in the tree and exported (a rebase) are the series.
+exported() {
+	cmp -s <(git_src log -p --reverse pristine..HEAD | git_src patch-id --stable | cut -d' ' -f1) \
+	       <(series_files | sed "s|^|$patches/|" | patch_ids)
+}
 applied=$kdir/applied
+if [ -f "$kdir/applied-head" ] && [ "$(git_src rev-parse HEAD)" != "$(cat "$kdir/applied-head")" ]; then
+	exported ||
+		die "$src has commits that are not in $patches: export them (docs/kernel-workflow.md), or git -C $src reset --hard $(cat "$kdir/applied-head")"
+	# The tree is the series already: nothing to apply.
+	cp "$wanted" "$applied"
+fi
 touch "$applied"
 have=$(wc -l < "$applied")
 if ! cmp -s "$applied" <(head -n "$have" "$wanted"); then
