@@ -13,7 +13,7 @@ busybox=/bin/busybox
 tarball=${LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 
 die() { echo "build-initramfs: $*" >&2; exit 1; }
-[ -x "$busybox" ] && "$busybox" --list | grep -qx sh ||
+[ -x "$busybox" ] && "$busybox" --list | grep -x sh > /dev/null ||
 	die "$busybox missing or not busybox-static: run 'make deps'"
 
 # The kernel's gen_init_cpio, from the tarball: no kernel build needed.
