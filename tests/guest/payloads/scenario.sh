@@ -28,6 +28,7 @@ free0=$free possible0=$possible objs0=$(reclaimable_objects)
 missing=$((possible0 - free0))
 half=$(((missing + 1) / 2))
 echo "scenario: after the workload: $free0 fully free blocks of $possible0 possible ($(percent $free0 $possible0)%), $objs0 reclaimable slab objects"
+vacatectl census --top 6 | sed 's/^/scenario: census: /'
 
 if [ $half -gt 0 ] && vacatectl vacate --cheapest $half --mode free > /tmp/half.out 2>&1; then
 	map
