@@ -42,6 +42,18 @@ if balloon_to $((mem - inflate)); then
 	else
 		fail "balloon-inflates-whole-blocks: $detail"
 	fi
+	# The blocks the guest held went first: all of them are holes now.
+	held=$(tr -d '\r' < "$run/b/console.log" | sed -n 's/^balloon: held //p')
+	gone=0 n=0
+	for pfn in $held; do
+		n=$((n + 1))
+		[ "$(tr ' ' '\n' <<<"$after" | sed -n "$(( pfn / 512 + 1 ))p")" = 0 ] && gone=$((gone + 1))
+	done
+	if [ $n -gt 0 ] && [ $gone = $n ]; then
+		pass "balloon-takes-held-blocks-first ($gone of the $n blocks the guest held released)"
+	else
+		fail "balloon-takes-held-blocks-first: $gone of the $n blocks the guest held released (${held:-none held})"
+	fi
 else
 	fail "balloon-inflates-whole-blocks: the balloon did not reach its target"
 fi
