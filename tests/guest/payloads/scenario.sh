@@ -6,12 +6,16 @@
 map_field() { sed -n "s/^$1: *\([0-9]*\).*/\1/p" /tmp/map.out; }
 map() { vacatectl map > /tmp/map.out; free=$(map_field "fully free blocks"); possible=$(map_field "free blocks possible"); }
 # Objects in use in the caches that account as reclaimable (dentries,
-# inodes...): what dropping the slab caches would throw away.
+# inodes...): what dropping the slab caches would throw away.  The caches
+# are listed once, before the workload: reading sysfs makes inodes and
+# dentries, which would land all over the fragmented memory.
+for c in /sys/kernel/slab/*; do
+	[ -L "$c" ] || [ "$(cat "$c/reclaim_account" 2>/dev/null)" != 1 ] && continue
+	echo "${c##*/}"
+done > /tmp/reclaimable-caches
 reclaimable_objects() {
-	for c in /sys/kernel/slab/*; do
-		[ -L "$c" ] || [ "$(cat "$c/reclaim_account" 2>/dev/null)" != 1 ] && continue
-		echo "${c##*/}"
-	done | awk 'NR == FNR { want[$1] = 1; next } ($1 in want) { n += $2 } END { print n + 0 }' - /proc/slabinfo
+	awk 'NR == FNR { want[$1] = 1; next } ($1 in want) { n += $2 } END { print n + 0 }' \
+		/tmp/reclaimable-caches /proc/slabinfo
 }
 percent() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b ? 100 * a / b : 0 }'; }
 
