@@ -91,3 +91,26 @@ vm_clean_log() {
 		pass "$2"
 	fi
 }
+
+# ext2_disk SIZE [INODES]: a new ext2 image, $run/disk.img, for --disk.
+ext2_disk() {
+	truncate -s "$1" "$run/disk.img"
+	mkfs.ext2 -q -F ${2:+-N "$2"} "$run/disk.img"
+}
+
+# vm_payload_test PAYLOAD SECONDS [vm-run options]: boot a guest running
+# the payload PAYLOAD, wait up to SECONDS for "vmcompact-PAYLOAD: done",
+# relay its "PAYLOAD: " lines and its results, and check that the kernel
+# reported nothing.
+vm_payload_test() {
+	local p=$1 secs=$2
+	shift 2
+	vm_start "$p" --payload "$p" --timeout $((secs + 300)) "$@"
+	if ! vm_wait_for "$p" "vmcompact-$p: done" "$secs"; then
+		fail "$p-guest: the payload did not finish"
+		return 1
+	fi
+	grep -a "^$p: " "$run/$p/console.log" | tr -d '\r'
+	vm_guest_results "$p" ""
+	vm_clean_log "$p" "$p-clean-log" "BUG:|WARNING:|Oops|VFS: Busy inodes|Bad page"
+}

@@ -2,12 +2,5 @@
 # real ext2 disk (tests/guest/payloads/reclaim.sh).
 source "$(dirname "$0")/../lib.sh"
 
-truncate -s 512M "$run/disk.img"
-mkfs.ext2 -q -F -N 40000 "$run/disk.img"
-vm_start r --payload reclaim --disk "$run/disk.img" --timeout 900
-if ! vm_wait_for r "vmcompact-reclaim: done" 600; then
-	fail "reclaim-guest: the payload did not finish"
-	exit 1
-fi
-vm_guest_results r ""
-vm_clean_log r reclaim-clean-log "BUG:|WARNING:|Oops|VFS: Busy inodes"
+ext2_disk 512M 40000
+vm_payload_test reclaim 600 --disk "$run/disk.img"

@@ -38,10 +38,7 @@ fi
 # The blocks of shadow nodes (and of the buffer heads of what is left of
 # the page cache) are those of mobile slab pages ('M' in the map); the
 # cheapest blocks are those of page cache, so name the former.
-set --
-for p in $(vacatectl map --json | tr '{' '\n' | sed -n 's/^"pfn":\([0-9]*\),.*"class":"M".*/\1/p'); do
-	set -- "$@" --pfn "$p"
-done
+set -- $(vmc-blocks-of M)
 echo "churn: $(($# / 2)) blocks of mobile slab pages"
 vacatectl vacate "$@" --mode free > /tmp/churn.out 2>&1
 rc=$?

@@ -189,9 +189,7 @@ echo "free 1 0" > $d/control
 # The mobile test cache: empty the blocks its slabs fill, lose nothing.
 echo "alloc 65536" > $d/control
 echo "free 2 0" > $d/control
-mobile=$(vacatectl map --json | tr '{' '\n' | sed -n 's/^"pfn":\([0-9]*\),.*"class":"M".*/\1/p')
-set --
-for p in $mobile; do set -- "$@" --pfn $p; done
+set -- $(vmc-blocks-of M)
 if [ $# = 0 ]; then
 	result slab-test-cache-intact 1 "no block holds only mobile slab pages"
 else
