@@ -45,6 +45,7 @@ $(B)/guest/initramfs.cpio.gz: $(USERSPACE_BINS) $(GUEST_TOOLS) FORCE
 
 # deps first, on its own: the rest needs what it installs.
 test: deps
+	@scripts/need-space.sh
 	$(MAKE) all
 	tests/run.sh
 
@@ -55,6 +56,7 @@ test-long: deps
 	tests/run.sh long
 
 demo: deps
+	@scripts/need-space.sh
 	$(MAKE) all
 	scripts/demo.sh
 

@@ -15,7 +15,8 @@ run=$(mktemp -d "$root/build/run/demo.XXXXXX")
 disk=$run/disk.img
 
 vm_pid=""
-trap '[ -n "$vm_pid" ] && kill -TERM "$vm_pid" 2>/dev/null; wait 2>/dev/null' EXIT
+# The disk image is gigabytes: it goes with the guest; the logs stay.
+trap '[ -n "$vm_pid" ] && kill -TERM "$vm_pid" 2>/dev/null; wait 2>/dev/null; rm -f "$disk"' EXIT
 
 wait_for() { # REGEX SECONDS
 	local deadline=$((SECONDS + $2))
@@ -29,9 +30,7 @@ wait_for() { # REGEX SECONDS
 	done
 }
 
-# Big enough for the files of every round, sparse on the host.
-truncate -s $(( (rounds * big + rounds * files * 8 / 1024) * 2 + 512 ))M "$disk"
-mkfs.ext2 -q -F -N $((rounds * files + 1024)) "$disk"
+"$root/scripts/scenario-disk" "$disk" "$rounds" "$big" "$files"
 
 echo "demo: booting a 1 GiB guest (console: $run/console.log)"
 "$root/scripts/vm-run" --dir "$run" --mem 1024 --disk "$disk" --payload fragment \

@@ -24,7 +24,13 @@ vm_kill_all() {
 	done
 	vm_pids=()
 }
-trap vm_kill_all EXIT
+# Disk images are gigabytes each (the scenario's fills 4 GiB): they go
+# when the test ends; the consoles and logs stay in $run.
+vm_cleanup() {
+	vm_kill_all
+	rm -f "$run"/*.img "$run"/*/*.img
+}
+trap vm_cleanup EXIT
 
 # vm_start NAME [vm-run options]: boots a guest with run dir $run/NAME.
 declare -A vm_pid_of

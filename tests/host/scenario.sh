@@ -3,7 +3,7 @@
 source "$(dirname "$0")/../lib.sh"
 
 rounds=20 big=120 files=20000
-ext2_disk $(( (rounds * big + rounds * files * 8 / 1024) * 2 + 512 ))M $((rounds * files + 1024))
+"$root/scripts/scenario-disk" "$run/disk.img" $rounds $big $files
 # Free page reporting takes free 2 MiB blocks off the free lists while it
 # reports them, so a map taken meanwhile counts fewer free blocks than
 # there are: off here, for figures that do not depend on when they are read.
