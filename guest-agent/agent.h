@@ -37,6 +37,15 @@ int vacate_map(const char *dev, uint64_t start_pfn, uint32_t max_blocks,
 	       struct vmc_map_resp *m, struct vacate_block *blocks);
 
 /*
+ * VACATE_IOC_VACATE or VACATE_IOC_CHEAPEST for req, with results[] room
+ * for VMC_VACATE_MAX_BLOCKS; *v says what was done.  Blocks held stay
+ * held by the agent until vacate_release().  0 or a negative errno.
+ */
+int vacate_blocks(const char *dev, const struct vmc_vacate_req *req,
+		   struct vmc_vacate_resp *v, struct vacate_result *results);
+int vacate_release(const char *dev);
+
+/*
  * handler.c: the frame that answers a parser event, written to out (room
  * for VMC_FRAME_MAX bytes); returns its length.  Errors are logged.
  */

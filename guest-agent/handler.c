@@ -8,8 +8,18 @@
 
 #include "agent.h"
 
-/* 64 KiB: static rather than on the stack. */
+/* 64 KiB each: static rather than on the stack. */
 static struct vacate_block blocks[VMC_MAP_RESP_MAX_BLOCKS];
+static struct vacate_result results[VMC_VACATE_MAX_BLOCKS];
+static struct vmc_vacate_req vreq;
+
+static size_t device_error(struct vmc_error *err, const char *dev,
+			   const char *what, int rc)
+{
+	vmc_error_set(err, VMC_ERR_DEVICE, (uint32_t)-rc, "%s: %s: %s", dev,
+		      what, strerror(-rc));
+	return 0;
+}
 
 /*
  * The handlers return the length of their response in out, or 0 with *err
@@ -20,14 +30,14 @@ static size_t hello(const char *dev, const struct vmc_frame *f, uint8_t *out,
 		    struct vmc_error *err)
 {
 	struct vmc_hello h = {
-		.caps = VMC_CAP_MAP,
+		.caps = VMC_CAP_MAP | VMC_CAP_VACATE,
 		.page_size = (uint32_t)sysconf(_SC_PAGESIZE),
 		.version = VMC_PROTO_VERSION,
 		.name = AGENT_NAME,
 	};
 	struct vmc_map_resp m;
 
-	if (vmc_decode_hello_req(f, err))
+	if (vmc_decode_empty(f, err))
 		return 0;
 	/* A one-block map tells block_pages; 0 says the device is unusable. */
 	if (!vacate_map(dev, 0, 1, &m, blocks))
@@ -48,12 +58,38 @@ static size_t map(const char *dev, const struct vmc_frame *f, uint8_t *out,
 	if (req.max_blocks > VMC_MAP_RESP_MAX_BLOCKS)
 		req.max_blocks = VMC_MAP_RESP_MAX_BLOCKS;
 	rc = vacate_map(dev, req.start_pfn, req.max_blocks, &m, blocks);
-	if (rc) {
-		vmc_error_set(err, VMC_ERR_DEVICE, (uint32_t)-rc, "%s: %s",
-			      dev, strerror(-rc));
-		return 0;
-	}
+	if (rc)
+		return device_error(err, dev, "VACATE_IOC_MAP", rc);
 	return vmc_encode_map_resp(out, VMC_FRAME_MAX, f->seq, &m, blocks);
+}
+
+static size_t vacate(const char *dev, const struct vmc_frame *f,
+		     uint8_t *out, struct vmc_error *err)
+{
+	struct vmc_vacate_resp v;
+	int rc;
+
+	if (vmc_decode_vacate_req(f, &vreq, err))
+		return 0;
+	rc = vacate_blocks(dev, &vreq, &v, results);
+	if (rc)
+		return device_error(err, dev, vreq.flags & VMC_VACATE_CHEAPEST ?
+				    "VACATE_IOC_CHEAPEST" : "VACATE_IOC_VACATE",
+				    rc);
+	return vmc_encode_vacate_resp(out, VMC_FRAME_MAX, f->seq, &v, results);
+}
+
+static size_t release(const char *dev, const struct vmc_frame *f,
+		      uint8_t *out, struct vmc_error *err)
+{
+	int rc;
+
+	if (vmc_decode_empty(f, err))
+		return 0;
+	rc = vacate_release(dev);
+	if (rc)
+		return device_error(err, dev, "VACATE_IOC_RELEASE", rc);
+	return vmc_encode_release_resp(out, VMC_FRAME_MAX, f->seq);
 }
 
 static size_t respond(const char *dev, const struct vmc_frame *f,
@@ -64,6 +100,10 @@ static size_t respond(const char *dev, const struct vmc_frame *f,
 		return hello(dev, f, out, err);
 	case VMC_MAP_REQ:
 		return map(dev, f, out, err);
+	case VMC_VACATE_REQ:
+		return vacate(dev, f, out, err);
+	case VMC_RELEASE_REQ:
+		return release(dev, f, out, err);
 	}
 	vmc_error_set(err, VMC_ERR_UNKNOWN_TYPE, 0, "type 0x%04x (%s)",
 		      f->type, vmc_type_name(f->type));

@@ -164,6 +164,7 @@ static int guest_error(struct vmc_client *c, const struct vmc_frame *f)
 
 	if (vmc_decode_error(f, &e, &bad))
 		return vmc_client_fail(c, "invalid answer from the guest: %s", bad.msg);
+	c->sys_errno = e.sys_errno;
 	if (e.code == VMC_ERR_DEVICE)
 		return vmc_client_fail(c, "guest: %s: %s (errno %u)",
 				       vmc_strerror(e.code), e.msg,
@@ -178,12 +179,13 @@ static int guest_error(struct vmc_client *c, const struct vmc_frame *f)
  * responses to an earlier client) is skipped, and named if no answer comes.
  */
 static int request(struct vmc_client *c, size_t len, uint16_t want,
-		   struct vmc_frame *resp)
+		   int timeout_ms, struct vmc_frame *resp)
 {
-	int64_t deadline = now_ms() + c->timeout_ms;
+	int64_t deadline = now_ms() + timeout_ms;
 	struct vmc_event ev;
 	int rc;
 
+	c->sys_errno = 0;
 	if (vmc_client_send(c, c->tx, len) < 0)
 		return -1;
 	c->skipped[0] = '\0';
@@ -209,7 +211,7 @@ static int request(struct vmc_client *c, size_t len, uint16_t want,
 	}
 	if (rc == 0)
 		vmc_client_fail(c, "no %s (seq %u) from the guest within %d ms (agent not running, or another client connected?)%s%s",
-				vmc_type_name(want), c->seq, c->timeout_ms,
+				vmc_type_name(want), c->seq, timeout_ms,
 				c->skipped[0] ? "; last input skipped: " : "",
 				c->skipped);
 	return -1;
@@ -229,7 +231,7 @@ int vmc_client_hello(struct vmc_client *c, struct vmc_hello *h)
 	struct vmc_error err;
 	struct vmc_frame f;
 
-	if (request(c, len, VMC_HELLO_RESP, &f) < 0)
+	if (request(c, len, VMC_HELLO_RESP, c->timeout_ms, &f) < 0)
 		return -1;
 	if (vmc_decode_hello_resp(&f, h, &err))
 		return vmc_client_fail(c, "invalid answer from the guest: %s", err.msg);
@@ -243,9 +245,41 @@ int vmc_client_map(struct vmc_client *c, const struct vmc_map_req *req,
 	struct vmc_error err;
 	struct vmc_frame f;
 
-	if (request(c, len, VMC_MAP_RESP, &f) < 0)
+	if (request(c, len, VMC_MAP_RESP, c->timeout_ms, &f) < 0)
 		return -1;
 	if (vmc_decode_map_resp(&f, req, m, blocks, &err))
+		return vmc_client_fail(c, "invalid answer from the guest: %s", err.msg);
+	return 0;
+}
+
+int vmc_client_vacate(struct vmc_client *c, const struct vmc_vacate_req *req,
+		      uint32_t block_pages, int timeout_ms,
+		      struct vmc_vacate_resp *v, struct vacate_result *results)
+{
+	size_t len = vmc_encode_vacate_req(c->tx, sizeof(c->tx), next_seq(c),
+					   req);
+	struct vmc_error err;
+	struct vmc_frame f;
+
+	if (!len)
+		return vmc_client_fail(c, "a VACATE request names at most %d blocks",
+				       VMC_VACATE_MAX_BLOCKS);
+	if (request(c, len, VMC_VACATE_RESP, timeout_ms, &f) < 0)
+		return -1;
+	if (vmc_decode_vacate_resp(&f, req, block_pages, v, results, &err))
+		return vmc_client_fail(c, "invalid answer from the guest: %s", err.msg);
+	return 0;
+}
+
+int vmc_client_release(struct vmc_client *c)
+{
+	size_t len = vmc_encode_release_req(c->tx, sizeof(c->tx), next_seq(c));
+	struct vmc_error err;
+	struct vmc_frame f;
+
+	if (request(c, len, VMC_RELEASE_RESP, c->timeout_ms, &f) < 0)
+		return -1;
+	if (vmc_decode_empty(&f, &err))
 		return vmc_client_fail(c, "invalid answer from the guest: %s", err.msg);
 	return 0;
 }

@@ -21,6 +21,7 @@ struct vmc_client {
 	size_t rx_len;
 	char skipped[160];	/* the last input skipped while waiting */
 	char err[512];
+	uint32_t sys_errno;	/* of the guest's last DEVICE error, else 0 */
 	struct vmc_parser parser;
 	uint8_t tx[VMC_FRAME_MAX];
 	uint8_t rx[4096];
@@ -39,6 +40,18 @@ int vmc_client_hello(struct vmc_client *c, struct vmc_hello *h);
  */
 int vmc_client_map(struct vmc_client *c, const struct vmc_map_req *req,
 		   struct vmc_map_resp *m, struct vacate_block *blocks);
+
+/*
+ * One VACATE_REQ, answered within timeout_ms (emptying blocks takes far
+ * longer than a map), checked against req and the guest's block_pages.
+ * results needs room for VMC_VACATE_MAX_BLOCKS entries.
+ */
+int vmc_client_vacate(struct vmc_client *c, const struct vmc_vacate_req *req,
+		      uint32_t block_pages, int timeout_ms,
+		      struct vmc_vacate_resp *v, struct vacate_result *results);
+
+/* RELEASE_REQ: the guest gives back every block its agent holds. */
+int vmc_client_release(struct vmc_client *c);
 
 /* Raw access, for tools and tests: write bytes as they are... */
 int vmc_client_send(struct vmc_client *c, const void *buf, size_t len);

@@ -19,26 +19,26 @@
 #define EXIT_USAGE	2
 
 #define DEFAULT_TIMEOUT_MS 5000
+#define DEFAULT_VACATE_TIMEOUT_MS (1800 * 1000)
 
 /* Options beyond --socket and --timeout, which every command takes. */
 #define OPT_JSON	(1u << 0)
 #define OPT_RAW		(1u << 1)	/* --hex, --frame, --expect */
+#define OPT_VACATE	(1u << 2)	/* --block, --pfn, --cheapest, --mode, --vacate-timeout */
 
-struct ctl_opts {
-	const char *socket;
-	int timeout_ms;
-	bool json;
-	unsigned int expect;
-};
-
-/* Both large: static rather than on the stack. */
+/* All large: static rather than on the stack. */
 static struct vmc_client client;
 static struct raw_bytes raw;
+static struct ctl_opts opts;
 
 static void usage(FILE *out)
 {
-	fputs("usage: vmcompactctl hello --socket PATH [--timeout SEC]\n"
+	fprintf(out, "usage: vmcompactctl hello --socket PATH [--timeout SEC]\n"
 	      "       vmcompactctl map --socket PATH [--json] [--timeout SEC]\n"
+	      "       vmcompactctl vacate --socket PATH (--block N | --pfn PFN)... --mode MODE\n"
+	      "                    [--json] [--timeout SEC] [--vacate-timeout SEC]\n"
+	      "       vmcompactctl vacate --socket PATH --cheapest K|all --mode MODE ...\n"
+	      "       vmcompactctl release --socket PATH [--timeout SEC]\n"
 	      "       vmcompactctl send-raw --socket PATH [--timeout SEC] [--expect N]\n"
 	      "                    (--hex HEX | --frame TYPE:SEQ[:HEX[:VERSION]])...\n"
 	      "\n"
@@ -46,12 +46,16 @@ static void usage(FILE *out)
 	      "guest's org.vmcompact.0 port.  SEC (default 5) bounds each reply.\n"
 	      "send-raw writes the bytes in order (--frame builds a frame with a valid\n"
 	      "crc) and prints each frame that comes back, until N frames came or the\n"
-	      "guest was silent for SEC.\n", out);
+	      "guest was silent for SEC.\n"
+	      "vacate asks the guest to empty blocks (MODE probe, free or hold; at most\n"
+	      "%d per request) and waits up to --vacate-timeout (default 1800) for it;\n"
+	      "held blocks stay held by the guest agent until release.\n",
+		VMC_VACATE_MAX_BLOCKS);
 }
 
-static int fail(void)
+static int fail(const struct vmc_client *c)
 {
-	fprintf(stderr, "vmcompactctl: %s\n", client.err);
+	fprintf(stderr, "vmcompactctl: %s\n", c->err);
 	return EXIT_GUEST;
 }
 
@@ -64,64 +68,67 @@ static void print_hello(const struct vmc_hello *h)
 		printf("block pages:  %u\n", h->block_pages);
 	else
 		printf("block pages:  unknown (the guest's vacate device is unavailable)\n");
-	printf("capabilities: 0x%x%s\n", h->caps,
-	       h->caps & VMC_CAP_MAP ? " map" : "");
+	printf("capabilities: 0x%x%s%s\n", h->caps,
+	       h->caps & VMC_CAP_MAP ? " map" : "",
+	       h->caps & VMC_CAP_VACATE ? " vacate" : "");
 }
 
-static int cmd_hello(const struct ctl_opts *o)
+static int cmd_hello(struct vmc_client *c, const struct ctl_opts *o)
 {
 	struct vmc_hello h;
 
-	if (vmc_client_open(&client, o->socket, o->timeout_ms) < 0 ||
-	    vmc_client_hello(&client, &h) < 0)
-		return fail();
+	if (vmc_client_open(c, o->socket, o->timeout_ms) < 0 ||
+	    vmc_client_hello(c, &h) < 0)
+		return fail(c);
 	print_hello(&h);
 	return 0;
 }
 
-static int cmd_map(const struct ctl_opts *o)
+static int cmd_map(struct vmc_client *c, const struct ctl_opts *o)
 {
 	struct vmc_hello h;
 	struct vmc_map map;
 	int rc = 0;
 
-	if (vmc_client_open(&client, o->socket, o->timeout_ms) < 0 ||
-	    vmc_client_hello(&client, &h) < 0)
-		return fail();
+	if (vmc_client_open(c, o->socket, o->timeout_ms) < 0 ||
+	    vmc_client_hello(c, &h) < 0)
+		return fail(c);
 	if (!(h.caps & VMC_CAP_MAP)) {
-		vmc_client_fail(&client, "the agent (%s) cannot map", h.name);
-		return fail();
+		vmc_client_fail(c, "the agent (%s) cannot map", h.name);
+		return fail(c);
 	}
-	if (vmc_map_fetch(&client, &h, &map) < 0)
-		return fail();
+	if (vmc_map_fetch(c, &h, &map) < 0)
+		return fail(c);
 	if (!o->json)
 		vmc_map_print_text(stdout, &map);
 	else if (vmc_map_print_json(stdout, &map) < 0)
-		rc = vmc_client_fail(&client, "cannot build the JSON (out of memory?)");
+		rc = vmc_client_fail(c, "cannot build the JSON (out of memory?)");
 	vmc_map_free(&map);
-	return rc ? fail() : 0;
+	return rc ? fail(c) : 0;
 }
 
-static int cmd_send_raw(const struct ctl_opts *o)
+static int cmd_send_raw(struct vmc_client *c, const struct ctl_opts *o)
 {
 	if (!raw.len) {
 		fprintf(stderr, "vmcompactctl: send-raw needs --hex or --frame\n");
 		return EXIT_USAGE;
 	}
-	if (vmc_client_open(&client, o->socket, o->timeout_ms) < 0 ||
-	    raw_exchange(&client, &raw, o->expect) < 0)
-		return fail();
+	if (vmc_client_open(c, o->socket, o->timeout_ms) < 0 ||
+	    raw_exchange(c, &raw, o->expect) < 0)
+		return fail(c);
 	return 0;
 }
 
 static const struct command {
 	const char *name;
-	int (*run)(const struct ctl_opts *o);
+	int (*run)(struct vmc_client *c, const struct ctl_opts *o);
 	unsigned int opts;
 } commands[] = {
 	{ "hello", cmd_hello, 0 },
 	{ "map", cmd_map, OPT_JSON },
 	{ "send-raw", cmd_send_raw, OPT_RAW },
+	{ "vacate", ctl_cmd_vacate, OPT_JSON | OPT_VACATE },
+	{ "release", ctl_cmd_release, 0 },
 };
 
 static int parse_timeout(const char *s, int *ms)
@@ -150,6 +157,44 @@ static int parse_count(const char *s, unsigned int *n)
 	return 0;
 }
 
+/* --block N or --pfn PFN: 0, or -1 if not a number or too many. */
+static int add_pick(struct ctl_opts *o, const char *s, bool is_block)
+{
+	uint64_t v;
+
+	if (o->nr_picks == VMC_VACATE_MAX_BLOCKS || vctl_parse_u64(s, &v))
+		return -1;
+	o->picks[o->nr_picks++] = (struct vctl_pick){ v, is_block };
+	return 0;
+}
+
+static int parse_cheapest(const char *s, uint32_t *k)
+{
+	uint64_t v;
+
+	if (!strcmp(s, "all")) {
+		*k = VMC_VACATE_ALL;
+		return 0;
+	}
+	if (vctl_parse_u64(s, &v) || !v || v > VMC_VACATE_MAX_BLOCKS)
+		return -1;
+	*k = (uint32_t)v;
+	return 0;
+}
+
+static int check_vacate(const struct ctl_opts *o)
+{
+	const char *why = NULL;
+
+	if (!o->has_mode)
+		why = "vacate needs --mode probe|free|hold";
+	else if (o->cheapest == !!o->nr_picks)
+		why = "vacate needs blocks (--block, --pfn) or --cheapest, not both";
+	if (why)
+		fprintf(stderr, "vmcompactctl: %s\n", why);
+	return why ? -1 : 0;
+}
+
 static unsigned int option_class(int c)
 {
 	switch (c) {
@@ -159,6 +204,12 @@ static unsigned int option_class(int c)
 	case 'f':
 	case 'e':
 		return OPT_RAW;
+	case 'b':
+	case 'p':
+	case 'c':
+	case 'm':
+	case 'V':
+		return OPT_VACATE;
 	default:
 		return 0;
 	}
@@ -181,6 +232,11 @@ static int parse_opts(int argc, char **argv, const struct command *cmd,
 		{ "hex", required_argument, NULL, 'x' },
 		{ "frame", required_argument, NULL, 'f' },
 		{ "expect", required_argument, NULL, 'e' },
+		{ "block", required_argument, NULL, 'b' },
+		{ "pfn", required_argument, NULL, 'p' },
+		{ "cheapest", required_argument, NULL, 'c' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "vacate-timeout", required_argument, NULL, 'V' },
 		{ 0 }
 	};
 	int c, i;
@@ -203,6 +259,26 @@ static int parse_opts(int argc, char **argv, const struct command *cmd,
 		case 't':
 			if (parse_timeout(optarg, &o->timeout_ms))
 				return bad_value(longopts[i].name, optarg);
+			break;
+		case 'V':
+			if (parse_timeout(optarg, &o->vacate_timeout_ms))
+				return bad_value(longopts[i].name, optarg);
+			break;
+		case 'b':
+		case 'p':
+			if (add_pick(o, optarg, c == 'b'))
+				return bad_value(longopts[i].name, optarg);
+			break;
+		case 'c':
+			if (parse_cheapest(optarg, &o->cheapest_k))
+				return bad_value(longopts[i].name, optarg);
+			o->cheapest = true;
+			break;
+		case 'm':
+			if (vctl_parse_mode(optarg, &o->mode) ||
+			    !vctl_mode_name(o->mode))
+				return bad_value(longopts[i].name, optarg);
+			o->has_mode = true;
 			break;
 		case 'e':
 			if (parse_count(optarg, &o->expect))
@@ -228,7 +304,7 @@ static int parse_opts(int argc, char **argv, const struct command *cmd,
 			cmd->name);
 		return -1;
 	}
-	return 0;
+	return (cmd->opts & OPT_VACATE) ? check_vacate(o) : 0;
 }
 
 static const struct command *find_command(const char *name)
@@ -241,7 +317,7 @@ static const struct command *find_command(const char *name)
 
 int main(int argc, char **argv)
 {
-	struct ctl_opts o = { .timeout_ms = DEFAULT_TIMEOUT_MS };
+	struct ctl_opts *o = &opts;
 	const struct command *cmd;
 
 	if (argc < 2) {
@@ -259,9 +335,11 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* The options follow the command: parse as if it were argv[0]. */
-	if (parse_opts(argc - 1, argv + 1, cmd, &o) < 0) {
+	o->timeout_ms = DEFAULT_TIMEOUT_MS;
+	o->vacate_timeout_ms = DEFAULT_VACATE_TIMEOUT_MS;
+	if (parse_opts(argc - 1, argv + 1, cmd, o) < 0) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	return cmd->run(&o);
+	return cmd->run(&client, o);
 }

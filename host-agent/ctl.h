@@ -2,9 +2,30 @@
 #ifndef VMC_CTL_H
 #define VMC_CTL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "fetch.h"
+#include "../guest-tools/vacatectl/vacatectl.h"
+
+struct ctl_opts {
+	const char *socket;
+	int timeout_ms;		/* each reply */
+	int vacate_timeout_ms;	/* a VACATE reply */
+	bool json;
+	unsigned int expect;
+	/* vacate: either picks or cheapest */
+	struct vctl_pick picks[VMC_VACATE_MAX_BLOCKS];
+	size_t nr_picks;
+	bool cheapest;
+	uint32_t cheapest_k;	/* VMC_VACATE_ALL for "all" */
+	bool has_mode;
+	uint32_t mode;
+};
+
+/* vacate_cmd.c: exit status 0, or 1 after saying why on stderr. */
+int ctl_cmd_vacate(struct vmc_client *c, const struct ctl_opts *o);
+int ctl_cmd_release(struct vmc_client *c, const struct ctl_opts *o);
 
 /* raw.c: the bytes send-raw writes, in command-line order. */
 struct raw_bytes {

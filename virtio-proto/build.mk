@@ -15,14 +15,19 @@ VMC_JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
 VMC_JSONC_LIBS := $(shell pkg-config --libs json-c)
 VMC_JSONC_STATIC_LIBS := $(shell pkg-config --libs --static json-c)
 
-VMC_PROTO_SRCS := $(addprefix virtio-proto/,crc32.c parser.c proto.c map.c)
+VMC_PROTO_SRCS := $(addprefix virtio-proto/,crc32.c parser.c proto.c map.c \
+		    vacate.c)
 VMC_AGENT_SRCS := $(addprefix guest-agent/,main.c port.c handler.c vacate.c)
 # The map, its totals, text and JSON: vmcompactctl's and vacatectl's.
 VMC_MAPVIEW_SRCS := $(addprefix host-agent/,map.c mapstat.c render.c json.c \
 		      jsonout.c)
 VMC_CLIENT_SRCS := $(addprefix host-agent/,client.c fetch.c map.c mapstat.c)
+# vacatectl's request report, also vmcompactctl vacate's.
+VMC_REPORT_SRCS := $(addprefix guest-tools/vacatectl/,names.c report.c \
+		     report_json.c)
 VMC_CTL_SRCS := $(sort $(VMC_CLIENT_SRCS) $(VMC_MAPVIEW_SRCS) \
-			host-agent/ctl.c host-agent/raw.c)
+			$(VMC_REPORT_SRCS) $(addprefix guest-tools/vacatectl/,args.c errors.c) \
+			host-agent/ctl.c host-agent/raw.c host-agent/vacate_cmd.c)
 # vacatectl: what needs no device is unit tested (test_vacatectl).
 VMC_VACATECTL_LIB_SRCS := $(addprefix guest-tools/vacatectl/,args.c names.c \
 			    errors.c diagnose.c report.c report_json.c \
@@ -32,6 +37,10 @@ VMC_VACATECTL_SRCS := $(sort $(VMC_VACATECTL_LIB_SRCS) $(VMC_MAPVIEW_SRCS) \
 			$(addprefix guest-tools/vacatectl/,main.c vacate.c \
 			  census_cmd.c device.c hold.c clock.c) \
 			guest-agent/vacate.c)
+# vmcompactd: the event loop (liburing), QMP (json-c), the host check.
+VMC_DAEMON_SRCS := $(addprefix host-agent/daemon/,vmcompactd.c loop.c \
+		     agent_conn.c qmp.c memfd.c vm.c)
+VMC_URING_LIBS := $(shell pkg-config --libs liburing)
 VMC_TEST_NAMES := test_crc32 test_parser test_codec test_hostmap test_agent \
 		  test_vacatectl
 
@@ -40,12 +49,14 @@ vmc_objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
 
 VMC_AGENT := build/guest/bin/vmcompact-agent
 VMC_CTL := build/host/vmcompactctl
+VMC_DAEMON := build/host/vmcompactd
 VMC_VACATECTL := build/guest/bin/vacatectl
-USERSPACE_BINS := $(VMC_AGENT) $(VMC_CTL) $(VMC_VACATECTL)
+USERSPACE_BINS := $(VMC_AGENT) $(VMC_CTL) $(VMC_VACATECTL) $(VMC_DAEMON)
 UNIT_TESTS := $(addprefix build/tests/unit/,$(VMC_TEST_NAMES))
 
 VMC_AGENT_OBJS := $(call vmc_objs,guest,$(VMC_AGENT_SRCS) $(VMC_PROTO_SRCS))
 VMC_CTL_OBJS := $(call vmc_objs,host,$(VMC_CTL_SRCS) $(VMC_PROTO_SRCS))
+VMC_DAEMON_OBJS := $(call vmc_objs,host,$(VMC_DAEMON_SRCS) $(VMC_PROTO_SRCS))
 VMC_VACATECTL_OBJS := $(call vmc_objs,guest,$(VMC_VACATECTL_SRCS) \
 			$(VMC_PROTO_SRCS))
 VMC_VACATECTL_TEST_OBJS := $(call vmc_objs,test,$(VMC_VACATECTL_LIB_SRCS))
@@ -77,6 +88,10 @@ $(VMC_CTL): $(VMC_CTL_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(VMC_CFLAGS) -o $@ $^ $(VMC_JSONC_LIBS)
 
+$(VMC_DAEMON): $(VMC_DAEMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(VMC_CFLAGS) -o $@ $^ $(VMC_URING_LIBS) $(VMC_JSONC_LIBS)
+
 $(VMC_VACATECTL): $(VMC_VACATECTL_OBJS)
 	@mkdir -p $(@D)
 	$(CC) -static $(VMC_CFLAGS) -o $@ $^ $(VMC_JSONC_STATIC_LIBS)
@@ -101,5 +116,5 @@ build/obj/test/tests/unit/test_agent.o: \
 	VMC_TEST_CPPFLAGS := -DVMC_AGENT_BIN='"$(abspath $(VMC_AGENT))"' \
 			     -DVMC_CTL_BIN='"$(abspath $(VMC_CTL))"'
 
--include $(patsubst %.o,%.d,$(VMC_AGENT_OBJS) $(VMC_CTL_OBJS) \
+-include $(patsubst %.o,%.d,$(VMC_AGENT_OBJS) $(VMC_CTL_OBJS) $(VMC_DAEMON_OBJS) \
 	   $(VMC_VACATECTL_OBJS) $(VMC_TEST_OBJS))

@@ -35,6 +35,10 @@ const char *vmc_type_name(uint16_t type)
 	case VMC_HELLO_RESP:	return "HELLO_RESP";
 	case VMC_MAP_REQ:	return "MAP_REQ";
 	case VMC_MAP_RESP:	return "MAP_RESP";
+	case VMC_VACATE_REQ:	return "VACATE_REQ";
+	case VMC_VACATE_RESP:	return "VACATE_RESP";
+	case VMC_RELEASE_REQ:	return "RELEASE_REQ";
+	case VMC_RELEASE_RESP:	return "RELEASE_RESP";
 	case VMC_ERROR:		return "ERROR";
 	default:		return "unknown";
 	}
@@ -197,13 +201,14 @@ size_t vmc_encode_error(uint8_t *buf, size_t cap, uint32_t seq,
 	return seal_payload(buf, cap, VMC_ERROR, seq, &w);
 }
 
-int vmc_decode_hello_req(const struct vmc_frame *f, struct vmc_error *err)
+int vmc_decode_empty(const struct vmc_frame *f, struct vmc_error *err)
 {
 	if (f->len)
-		return vmc_bad_payload(err, "HELLO_REQ: payload must be empty, got %u bytes",
-				       f->len);
+		return vmc_bad_payload(err, "%s: payload must be empty, got %u bytes",
+				       vmc_type_name(f->type), f->len);
 	return 0;
 }
+
 
 int vmc_decode_hello_resp(const struct vmc_frame *f, struct vmc_hello *h,
 			  struct vmc_error *err)

@@ -39,14 +39,29 @@
 #define VMC_MAP_RESP_MAX_BLOCKS \
 	((VMC_MAX_PAYLOAD - VMC_MAP_RESP_FIXED) / VMC_BLOCK_REC_SIZE)
 
+/*
+ * VACATE_REQ and VACATE_RESP: at most VMC_VACATE_MAX_BLOCKS blocks per
+ * request (1 GiB of 2 MiB blocks), so that every response fits a frame.
+ */
+#define VMC_VACATE_MAX_BLOCKS	512
+#define VMC_VACATE_REQ_FIXED	16
+#define VMC_VACATE_RESP_FIXED	24
+#define VMC_RESULT_REC_SIZE	120
+#define VMC_VACATE_ALL		0xffffffffu	/* CHEAPEST count: all blocks */
+#define VMC_VACATE_CHEAPEST	(1u << 0)	/* VACATE_REQ flags */
+
 #define VMC_RESPONSE		0x8000
 
 enum vmc_type {
 	VMC_HELLO_REQ	= 0x0001,
 	VMC_MAP_REQ	= 0x0002,
+	VMC_VACATE_REQ	= 0x0003,
+	VMC_RELEASE_REQ	= 0x0004,
 	VMC_ERROR	= VMC_RESPONSE,
 	VMC_HELLO_RESP	= VMC_RESPONSE | VMC_HELLO_REQ,
 	VMC_MAP_RESP	= VMC_RESPONSE | VMC_MAP_REQ,
+	VMC_VACATE_RESP	= VMC_RESPONSE | VMC_VACATE_REQ,
+	VMC_RELEASE_RESP = VMC_RESPONSE | VMC_RELEASE_REQ,
 };
 
 /* ERROR codes, PROTOCOL.md section 3.4. */
@@ -62,6 +77,7 @@ enum vmc_err_code {
 
 /* HELLO_RESP capability bits. */
 #define VMC_CAP_MAP		(1u << 0)
+#define VMC_CAP_VACATE		(1u << 1)	/* VACATE_REQ and RELEASE_REQ */
 
 /* A frame as received; payload points into the receiver's buffer. */
 struct vmc_frame {
@@ -93,6 +109,27 @@ struct vmc_map_resp {
 	uint64_t next_pfn;
 	uint32_t block_pages;
 	uint32_t nr;
+};
+
+/*
+ * VACATE_REQ: mode is a VACATE_MODE_*; with VMC_VACATE_CHEAPEST in flags,
+ * count is K (or VMC_VACATE_ALL) and pfns is unused, else count pfns
+ * name the blocks by their first pfn.
+ */
+struct vmc_vacate_req {
+	uint32_t mode;
+	uint32_t count;
+	uint32_t flags;
+	uint64_t pfns[VMC_VACATE_MAX_BLOCKS];
+};
+
+/* The fixed part of VACATE_RESP; the results travel separately. */
+struct vmc_vacate_resp {
+	uint32_t mode;
+	uint32_t acted;		/* blocks acted on */
+	uint32_t done;		/* emptied (FREE, HOLD) or possible (PROBE) */
+	uint32_t nr;		/* results that follow: the first acted on */
+	uint64_t wall_ns;	/* the guest's time for the request */
 };
 
 /*
@@ -136,7 +173,6 @@ size_t vmc_encode_error(uint8_t *buf, size_t cap, uint32_t seq,
 			const struct vmc_error *e);
 
 /* Decoders: 0 on success, -1 with *err set (VMC_ERR_BAD_PAYLOAD). */
-int vmc_decode_hello_req(const struct vmc_frame *f, struct vmc_error *err);
 int vmc_decode_hello_resp(const struct vmc_frame *f, struct vmc_hello *h,
 			  struct vmc_error *err);
 int vmc_decode_map_req(const struct vmc_frame *f, struct vmc_map_req *req,
@@ -152,6 +188,35 @@ int vmc_decode_error(const struct vmc_frame *f, struct vmc_error *e,
 int vmc_decode_map_resp(const struct vmc_frame *f,
 			const struct vmc_map_req *req, struct vmc_map_resp *m,
 			struct vacate_block *blocks, struct vmc_error *err);
+
+size_t vmc_encode_vacate_req(uint8_t *buf, size_t cap, uint32_t seq,
+			     const struct vmc_vacate_req *req);
+size_t vmc_encode_vacate_resp(uint8_t *buf, size_t cap, uint32_t seq,
+			      const struct vmc_vacate_resp *v,
+			      const struct vacate_result *results);
+size_t vmc_encode_release_req(uint8_t *buf, size_t cap, uint32_t seq);
+size_t vmc_encode_release_resp(uint8_t *buf, size_t cap, uint32_t seq);
+
+/*
+ * A VACATE_REQ: its length, mode, flags and count; the pfns are the
+ * guest kernel's to check (alignment, RAM, repeats).
+ */
+int vmc_decode_vacate_req(const struct vmc_frame *f,
+			  struct vmc_vacate_req *req, struct vmc_error *err);
+
+/*
+ * A VACATE_RESP, against the request it answers and the guest's
+ * block_pages (from HELLO_RESP): PROTOCOL.md section 6.  results needs
+ * room for VMC_VACATE_MAX_BLOCKS entries.
+ */
+int vmc_decode_vacate_resp(const struct vmc_frame *f,
+			   const struct vmc_vacate_req *req,
+			   uint32_t block_pages, struct vmc_vacate_resp *v,
+			   struct vacate_result *results,
+			   struct vmc_error *err);
+
+/* HELLO_REQ, RELEASE_REQ and RELEASE_RESP carry nothing. */
+int vmc_decode_empty(const struct vmc_frame *f, struct vmc_error *err);
 
 /*
  * Incremental stream parser, PROTOCOL.md section 5.  It holds at most one

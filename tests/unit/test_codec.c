@@ -61,11 +61,11 @@ static void test_hello_req(void)
 
 	CHECK(parse_one(buf, vmc_encode_hello_req(buf, sizeof(buf), 42), &f));
 	CHECK(f.type == VMC_HELLO_REQ && f.seq == 42 && f.len == 0);
-	CHECK(vmc_decode_hello_req(&f, &err) == 0);
+	CHECK(vmc_decode_empty(&f, &err) == 0);
 	pl.len = 0;
 	put(0, 1);
 	CHECK(frame_of(VMC_HELLO_REQ, 1, &f));
-	CHECK(refused(vmc_decode_hello_req(&f, &err), "must be empty"));
+	CHECK(refused(vmc_decode_empty(&f, &err), "must be empty"));
 }
 
 static const struct vmc_hello good_hello = {
@@ -488,6 +488,242 @@ static void test_encoders_respect_cap(void)
 	CHECK(!vmc_frame_seal(buf, sizeof(buf), 1, 1, 1, VMC_MAX_PAYLOAD + 1));
 }
 
+/* VACATE_REQ and VACATE_RESP. */
+static struct vmc_vacate_req vreq, vgot;
+static struct vacate_result vres[VMC_VACATE_MAX_BLOCKS];
+static struct vacate_result vres_got[VMC_VACATE_MAX_BLOCKS];
+
+static void test_vacate_req_round_trip(void)
+{
+	struct vmc_frame f;
+
+	vreq = (struct vmc_vacate_req){ .mode = VACATE_MODE_HOLD, .count = 3,
+					.pfns = { 0x200, 0x400, 0x9e00 } };
+	CHECK(parse_one(buf, vmc_encode_vacate_req(buf, sizeof(buf), 5, &vreq), &f));
+	CHECK(f.type == VMC_VACATE_REQ && f.len == VMC_VACATE_REQ_FIXED + 24);
+	CHECKF(vmc_decode_vacate_req(&f, &vgot, &err) == 0, "%s", err.msg);
+	CHECK(vgot.mode == vreq.mode && vgot.count == 3 && !vgot.flags);
+	CHECK(!memcmp(vgot.pfns, vreq.pfns, 3 * sizeof(vreq.pfns[0])));
+
+	/* CHEAPEST carries no pfns, and may ask for all blocks. */
+	vreq = (struct vmc_vacate_req){ .mode = VACATE_MODE_FREE,
+					.count = VMC_VACATE_ALL,
+					.flags = VMC_VACATE_CHEAPEST };
+	CHECK(parse_one(buf, vmc_encode_vacate_req(buf, sizeof(buf), 6, &vreq), &f));
+	CHECK(f.len == VMC_VACATE_REQ_FIXED);
+	CHECKF(vmc_decode_vacate_req(&f, &vgot, &err) == 0, "%s", err.msg);
+	CHECK(vgot.count == VMC_VACATE_ALL && vgot.flags == VMC_VACATE_CHEAPEST);
+
+	/* The encoder never sends more pfns than a response can answer. */
+	vreq = (struct vmc_vacate_req){ .count = VMC_VACATE_MAX_BLOCKS + 1 };
+	CHECK(!vmc_encode_vacate_req(buf, sizeof(buf), 7, &vreq));
+}
+
+/* A VACATE_REQ payload by hand: the fixed fields, then npfns pfns. */
+static int decode_vacate_req_of(uint32_t mode, uint32_t count, uint32_t flags,
+				uint32_t reserved, uint32_t npfns)
+{
+	struct vmc_frame f;
+
+	pl.len = 0;
+	put(mode, 4);
+	put(count, 4);
+	put(flags, 4);
+	put(reserved, 4);
+	for (uint32_t i = 0; i < npfns; i++)
+		put(0x200ull * (i + 1), 8);
+	if (!frame_of(VMC_VACATE_REQ, pl.len, &f))
+		return -2;
+	return vmc_decode_vacate_req(&f, &vgot, &err);
+}
+
+static void test_vacate_req_refusals(void)
+{
+	CHECK(decode_vacate_req_of(1, 2, 0, 0, 2) == 0);
+	CHECK(decode_vacate_req_of(1, 512, 0, 0, 512) == 0);
+	CHECK(decode_vacate_req_of(1, 512, 1, 0, 0) == 0);
+	CHECK(refused(decode_vacate_req_of(3, 1, 0, 0, 1), "unknown mode 3"));
+	CHECK(refused(decode_vacate_req_of(1, 1, 2, 0, 1), "unknown flags 0x2"));
+	CHECK(refused(decode_vacate_req_of(1, 1, 0, 1, 1), "reserved"));
+	CHECK(refused(decode_vacate_req_of(1, 0, 0, 0, 0), "count 0"));
+	CHECK(refused(decode_vacate_req_of(1, 0, 1, 0, 0), "count 0"));
+	CHECK(refused(decode_vacate_req_of(1, 513, 0, 0, 513), "count 513"));
+	CHECK(refused(decode_vacate_req_of(1, 513, 1, 0, 0), "count 513"));
+	CHECK(refused(decode_vacate_req_of(1, VMC_VACATE_ALL, 0, 0, 0), "count 4294967295"));
+	CHECK(refused(decode_vacate_req_of(1, 2, 0, 0, 1), "that many pfns"));
+	CHECK(refused(decode_vacate_req_of(1, 2, 0, 0, 3), "that many pfns"));
+	CHECK(refused(decode_vacate_req_of(1, 2, 1, 0, 1), "no pfns"));
+	pl.len = 0;
+	put(1, 4);
+	{
+		struct vmc_frame f;
+
+		CHECK(frame_of(VMC_VACATE_REQ, pl.len, &f));
+		CHECK(refused(vmc_decode_vacate_req(&f, &vgot, &err), "shorter"));
+	}
+}
+
+/*
+ * A good answer to a CHEAPEST 3 request (list: the same three pfns):
+ * block 0x400 emptied, 0x600 failed, 0x800 impossible.
+ */
+static struct vmc_vacate_resp good_vacate(bool cheapest)
+{
+	struct vmc_vacate_resp v = { .mode = VACATE_MODE_FREE, .acted = 3,
+				     .done = 1, .nr = 3, .wall_ns = 12345 };
+
+	vreq = (struct vmc_vacate_req){ .mode = VACATE_MODE_FREE, .count = 3,
+					.flags = cheapest ? VMC_VACATE_CHEAPEST : 0,
+					.pfns = { 0x400, 0x600, 0x800 } };
+	memset(vres, 0, sizeof(vres));
+	for (int i = 0; i < 3; i++) {
+		vres[i].start_pfn = 0x400 + 0x200 * i;
+		vres[i].cost = 10 * i;
+		vres[i].time_ns = 1000 + i;
+	}
+	vres[0].flags = VACATE_RES_DONE;
+	vres[0].pages_migrated = 40;
+	vres[0].objects_moved = 7;
+	vres[1].error = -16;
+	vres[1].why[VACATE_WHY_PINNED] = 3;
+	vres[2].error = -16;
+	vres[2].flags = VACATE_RES_IMPOSSIBLE;
+	vres[2].why[VACATE_WHY_SLAB] = 12;
+	strcpy(vres[2].blocker, "kmalloc-64");
+	return v;
+}
+
+static size_t vacate_frame(const struct vmc_vacate_resp *v)
+{
+	return vmc_encode_vacate_resp(buf, sizeof(buf), 8, v, vres);
+}
+
+static void test_vacate_resp_round_trip(void)
+{
+	for (int cheapest = 0; cheapest < 2; cheapest++) {
+		struct vmc_vacate_resp v = good_vacate(cheapest), got;
+		struct vmc_frame f;
+
+		CHECK(parse_one(buf, vacate_frame(&v), &f));
+		CHECK(f.type == VMC_VACATE_RESP &&
+		      f.len == VMC_VACATE_RESP_FIXED + 3 * VMC_RESULT_REC_SIZE);
+		CHECKF(vmc_decode_vacate_resp(&f, &vreq, 512, &got, vres_got,
+					      &err) == 0, "%s", err.msg);
+		CHECK(!memcmp(&got, &v, sizeof(v)));
+		CHECK(!memcmp(vres_got, vres, 3 * sizeof(vres[0])));
+	}
+}
+
+/*
+ * A lie: the good CHEAPEST (or list) answer with the le value of n bytes
+ * at payload offset off replaced (for a result, off is
+ * VMC_VACATE_RESP_FIXED + i * VMC_RESULT_REC_SIZE + the field's offset).
+ */
+struct vacate_lie {
+	const char *name;
+	bool list;
+	size_t off;
+	int n;
+	uint64_t value;
+	const char *why;
+};
+
+#define RES(i, field_off) (VMC_VACATE_RESP_FIXED + (i) * VMC_RESULT_REC_SIZE + (field_off))
+static const struct vacate_lie vacate_lies[] = {
+	{ "mode", false, 0, 4, VACATE_MODE_HOLD, "mode 2 for a request of mode 1" },
+	{ "acted_over_k", false, 4, 4, 4, "acted on 4 blocks, asked at most 3" },
+	{ "acted_not_list", true, 4, 4, 2, "acted on 2 blocks, asked exactly 3" },
+	{ "done_over_acted", false, 8, 4, 4, "4 blocks done of 3" },
+	{ "nr_short", false, 12, 4, 2, "2 results for 3 blocks" },
+	{ "pfn_not_asked", true, RES(1, 0), 8, 0xa00, "not the block asked for" },
+	{ "pfn_unaligned", false, RES(1, 0), 8, 0x601, "not block-aligned" },
+	{ "pfn_beyond_ram", false, RES(1, 0), 8, 1ull << 41, "beyond any RAM" },
+	{ "pfn_twice", false, RES(2, 0), 8, 0x400, "named twice" },
+	{ "errno_huge", false, RES(1, 8), 4, 4096, "errno beyond 4095" },
+	{ "unknown_flag", false, RES(1, 12), 4, 8, "unknown flags" },
+	{ "done_with_error", false, RES(1, 12), 4, VACATE_RES_DONE, "done with an error" },
+	{ "why_over_block", false, RES(2, 52 + 4 * VACATE_WHY_SLAB), 4, 513, "more pages with a reason" },
+	{ "blocker_control", false, RES(2, 88), 1, 0x07, "blocker" },
+	{ "blocker_after_nul", false, RES(2, 88 + 20), 1, 'x', "blocker" },
+};
+
+static void test_vacate_lies(void)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(vacate_lies); k++) {
+		const struct vacate_lie *l = &vacate_lies[k];
+		struct vmc_vacate_resp v = good_vacate(!l->list), got;
+		size_t len = vacate_frame(&v) - VMC_HDR_SIZE;
+		struct vmc_frame f;
+
+		for (int i = 0; i < l->n; i++)
+			buf[VMC_HDR_SIZE + l->off + i] = (uint8_t)(l->value >> (8 * i));
+		CHECK(parse_one(buf, vmc_frame_seal(buf, sizeof(buf), 1,
+						    VMC_VACATE_RESP, 8, len), &f));
+		CHECKF(refused(vmc_decode_vacate_resp(&f, &vreq, 512, &got,
+						      vres_got, &err), l->why),
+		       "lie %s: %s", l->name, err.msg);
+	}
+}
+
+static void test_vacate_resp_lengths(void)
+{
+	struct vmc_vacate_resp v = good_vacate(true), got;
+	size_t len = vacate_frame(&v) - VMC_HDR_SIZE;
+	struct vmc_frame f;
+
+	/* One byte short, one byte over, and a probe that claims done. */
+	CHECK(parse_one(buf, vmc_frame_seal(buf, sizeof(buf), 1, VMC_VACATE_RESP,
+					    8, len - 1), &f));
+	CHECK(refused(vmc_decode_vacate_resp(&f, &vreq, 512, &got, vres_got, &err),
+		      "do not hold exactly 3 results"));
+	buf[VMC_HDR_SIZE + len] = 0;
+	CHECK(parse_one(buf, vmc_frame_seal(buf, sizeof(buf), 1, VMC_VACATE_RESP,
+					    8, len + 1), &f));
+	CHECK(refused(vmc_decode_vacate_resp(&f, &vreq, 512, &got, vres_got, &err),
+		      "do not hold exactly 3 results"));
+	v = good_vacate(true);
+	v.mode = vreq.mode = VACATE_MODE_PROBE;
+	CHECK(parse_one(buf, vacate_frame(&v), &f));
+	CHECK(refused(vmc_decode_vacate_resp(&f, &vreq, 512, &got, vres_got, &err),
+		      "by a probe"));
+	/* A name that fills the field goes out terminated, one byte shorter. */
+	v = good_vacate(true);
+	memset(vres[2].blocker, 'A', sizeof(vres[2].blocker));
+	CHECK(parse_one(buf, vacate_frame(&v), &f));
+	CHECKF(vmc_decode_vacate_resp(&f, &vreq, 512, &got, vres_got, &err) == 0,
+	       "%s", err.msg);
+	CHECK(strlen(vres_got[2].blocker) == sizeof(vres_got[2].blocker) - 1);
+	/* A guest block size that is no block size. */
+	v = good_vacate(true);
+	CHECK(parse_one(buf, vacate_frame(&v), &f));
+	CHECK(refused(vmc_decode_vacate_resp(&f, &vreq, 3, &got, vres_got, &err),
+		      "block_pages 3"));
+	/* CHEAPEST all: at most VMC_VACATE_MAX_BLOCKS results of more acted. */
+	v = good_vacate(true);
+	vreq.count = VMC_VACATE_ALL;
+	v.acted = 600;
+	v.nr = 3;
+	CHECK(parse_one(buf, vacate_frame(&v), &f));
+	CHECK(refused(vmc_decode_vacate_resp(&f, &vreq, 512, &got, vres_got, &err),
+		      "expected 512"));
+	v.nr = VMC_VACATE_MAX_BLOCKS + 1;
+	CHECK(!vacate_frame(&v));
+}
+
+static void test_release(void)
+{
+	struct vmc_frame f;
+
+	CHECK(parse_one(buf, vmc_encode_release_req(buf, sizeof(buf), 3), &f));
+	CHECK(f.type == VMC_RELEASE_REQ && vmc_decode_empty(&f, &err) == 0);
+	CHECK(parse_one(buf, vmc_encode_release_resp(buf, sizeof(buf), 3), &f));
+	CHECK(f.type == VMC_RELEASE_RESP && vmc_decode_empty(&f, &err) == 0);
+	pl.len = 0;
+	put(0, 4);
+	CHECK(frame_of(VMC_RELEASE_RESP, pl.len, &f));
+	CHECK(refused(vmc_decode_empty(&f, &err), "RELEASE_RESP: payload must be empty"));
+}
+
 static void test_names(void)
 {
 	CHECK(!strcmp(vmc_strerror(VMC_ERR_BAD_CRC), "bad crc"));
@@ -538,6 +774,12 @@ int main(void)
 	RUN_LIE(partial_and_absent);
 	RUN_LIE(reserved);
 	RUN_LIE(next_inside_last_block);
+	t_run("codec_vacate_req_round_trip", test_vacate_req_round_trip);
+	t_run("codec_vacate_req_refusals", test_vacate_req_refusals);
+	t_run("codec_vacate_resp_round_trip", test_vacate_resp_round_trip);
+	t_run("codec_vacate_lies", test_vacate_lies);
+	t_run("codec_vacate_resp_lengths", test_vacate_resp_lengths);
+	t_run("codec_release", test_release);
 	t_run("codec_encoders_respect_cap", test_encoders_respect_cap);
 	t_run("codec_names", test_names);
 	return t_exit_status();

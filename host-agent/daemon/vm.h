@@ -1,0 +1,103 @@
+/*
+ * One VM under vmcompactd: its agent and QMP connections and the cycle
+ * it goes through every interval.
+ *
+ *   probe    VACATE_REQ PROBE of the K cheapest blocks: how many could
+ *            be emptied (nothing moves)
+ *   vacate   if at least min_blocks: VACATE_REQ of that many cheapest
+ *            blocks, FREE (the guest's free page reporting gives them to
+ *            the host) or HOLD (the balloon takes them: QMP balloon)
+ *   check    on the host, whether the memfd ranges behind the blocks the
+ *            guest says it emptied are holes now
+ *
+ * and one JSON line on stdout per cycle.  Every number the guest sends is
+ * checked by the codec first; the host check trusts only the memfd.
+ */
+#ifndef VMCD_VM_H
+#define VMCD_VM_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "agent_conn.h"
+#include "memfd.h"
+#include "qmp.h"
+
+struct vmcd_policy {
+	int64_t interval_ms;	/* from the end of a cycle to the next */
+	uint32_t blocks;	/* most blocks per cycle, <= VMC_VACATE_MAX_BLOCKS */
+	uint32_t min_blocks;	/* fewer possible: leave the guest alone */
+	int64_t settle_ms;	/* FREE: time for free page reporting */
+	bool balloon;		/* HOLD + balloon instead of FREE + reporting */
+	uint64_t floor_mib;	/* balloon: the guest keeps at least this */
+	int64_t balloon_ms;	/* balloon: most time to reach its target */
+	int request_ms;		/* HELLO, RELEASE, QMP */
+	int vacate_ms;		/* VACATE */
+	bool once;		/* one cycle per VM, then exit */
+};
+
+enum vmcd_step {
+	STEP_IDLE,		/* until next_ms */
+	STEP_HELLO,
+	STEP_PROBE,
+	STEP_VACATE,
+	STEP_SETTLE,		/* until next_ms */
+	STEP_BALLOON_QUERY,
+	STEP_BALLOON_SET,
+	STEP_BALLOON_WAIT,	/* polls until the target or deadline_ms */
+	STEP_RELEASE,
+	STEP_FINISHED,		/* --once: done */
+};
+
+/* What one cycle did, for its log line. */
+struct vmcd_cycle {
+	unsigned int n;
+	int64_t start_ms;
+	uint32_t candidates;	/* blocks the probe looked at */
+	uint32_t possible;	/* of which could be emptied */
+	uint32_t acted, done;
+	uint64_t pages_migrated, objects_moved, objects_freed;
+	uint64_t guest_ns;
+	uint64_t balloon_before, balloon_after;	/* bytes of guest RAM */
+	uint32_t released_whole;	/* done blocks that are holes on the host */
+	uint32_t still_populated;	/* done blocks that are not */
+	uint64_t populated_before, populated_after;	/* memfd bytes */
+	bool checked;
+	char error[512];
+};
+
+struct vmcd_vm {
+	char name[64];
+	const char *agent_path;
+	const char *qmp_path;	/* NULL: no balloon */
+	const char *pidfile;	/* QEMU's, for the host check; NULL: none */
+	const struct vmcd_policy *pol;
+	FILE *log;
+	enum vmcd_step step;
+	int64_t next_ms;
+	int64_t deadline_ms;
+	bool hello_done;	/* on this agent connection */
+	uint64_t balloon_target;
+	struct vmc_hello hello;
+	struct vmcd_cycle cycle;
+	struct vmcd_memfd memfd;
+	struct vmc_vacate_req req;
+	struct vmc_vacate_resp resp;
+	struct vacate_result results[VMC_VACATE_MAX_BLOCKS];
+	struct vmcd_agent agent;
+	struct vmcd_qmp qmp;
+};
+
+void vmcd_vm_init(struct vmcd_vm *vm, struct vmcd_loop *loop,
+		  const struct vmcd_policy *pol, FILE *log);
+
+/* Drive timeouts and scheduled steps; call often (vmcompactd: 4 Hz). */
+void vmcd_vm_tick(struct vmcd_vm *vm, int64_t now_ms);
+
+/* Close the connections (a cycle in progress ends with an error). */
+void vmcd_vm_stop(struct vmcd_vm *vm);
+
+/* Whether nothing of vm is in flight on the loop any more. */
+bool vmcd_vm_quiet(const struct vmcd_vm *vm);
+
+#endif /* VMCD_VM_H */

@@ -1,0 +1,307 @@
+/*
+ * vmcompactd: keep many VMs' free memory in whole 2 MiB blocks and give
+ * them to the host.  One io_uring event loop drives every VM's cycle
+ * (vm.h); each cycle writes one JSON line on stdout.  SIGINT or SIGTERM
+ * ends the cycles in progress and exits.
+ *
+ * Exit status: 0, 1 if the loop failed, 2 usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "vm.h"
+
+#define MAX_VMS		256
+#define TICK_MS		250
+
+static struct vmcd_loop loop;
+static struct vmcd_vm *vms[MAX_VMS];
+static size_t nr_vms;
+static struct vmcd_op tick_op, signal_op;
+static struct signalfd_siginfo siginfo;
+static int sigfd = -1;
+
+static struct vmcd_policy pol = {
+	.interval_ms = 30000,
+	.blocks = 64,
+	.min_blocks = 1,
+	.settle_ms = 5000,
+	.floor_mib = 256,
+	.balloon_ms = 120000,
+	.request_ms = 10000,
+	.vacate_ms = 1800000,
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vmcompactd [options] (--vm SPEC | --vm-dir DIR)...\n"
+		"  --vm NAME,agent=PATH[,qmp=PATH][,pidfile=PATH]\n"
+		"                     a VM: the unix socket of its org.vmcompact.0 port,\n"
+		"                     its QMP socket (for the balloon) and QEMU's pidfile\n"
+		"                     (for the host check)\n"
+		"  --vm-dir DIR       a VM started by scripts/vm-run --dir DIR\n"
+		"  --return free|balloon\n"
+		"                     how emptied blocks reach the host: the guest's free\n"
+		"                     page reporting (default), or HOLD and the balloon\n"
+		"  --blocks N         most blocks per cycle (default 64, at most %d)\n"
+		"  --min-blocks N     leave a guest alone if fewer can be emptied (default 1)\n"
+		"  --interval SEC     between cycles of a VM (default 30)\n"
+		"  --settle SEC       free: wait for free page reporting (default 5)\n"
+		"  --floor-mib MIB    balloon: never inflate a guest below this (default 256)\n"
+		"  --once             one cycle per VM, then exit\n",
+		VMC_VACATE_MAX_BLOCKS);
+}
+
+/* "key=value" in spec at *s, advanced past it; NULL at the end. */
+static char *next_field(char **s)
+{
+	return strsep(s, ",");
+}
+
+static struct vmcd_vm *new_vm(const char *name)
+{
+	struct vmcd_vm *vm;
+
+	if (nr_vms == MAX_VMS) {
+		fprintf(stderr, "vmcompactd: at most %d VMs\n", MAX_VMS);
+		return NULL;
+	}
+	vm = calloc(1, sizeof(*vm));
+	if (!vm) {
+		fprintf(stderr, "vmcompactd: out of memory\n");
+		return NULL;
+	}
+	snprintf(vm->name, sizeof(vm->name), "%s", name);
+	vms[nr_vms++] = vm;
+	return vm;
+}
+
+static int add_vm(char *spec)
+{
+	char *s = spec, *name = next_field(&s), *f;
+	struct vmcd_vm *vm;
+
+	if (!name || !*name)
+		return -1;
+	vm = new_vm(name);
+	if (!vm)
+		return -1;
+	while ((f = next_field(&s))) {
+		if (!strncmp(f, "agent=", 6))
+			vm->agent_path = f + 6;
+		else if (!strncmp(f, "qmp=", 4))
+			vm->qmp_path = f + 4;
+		else if (!strncmp(f, "pidfile=", 8))
+			vm->pidfile = f + 8;
+		else
+			return -1;
+	}
+	return vm->agent_path ? 0 : -1;
+}
+
+/* DIR/NAME for a --vm-dir VM: the strings live as long as the process. */
+static char *in_dir(const char *dir, const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", dir, name) < 0) {
+		fprintf(stderr, "vmcompactd: out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
+static int add_vm_dir(const char *dir)
+{
+	const char *base = strrchr(dir, '/');
+	struct vmcd_vm *vm = new_vm(base && base[1] ? base + 1 : dir);
+
+	if (!vm)
+		return -1;
+	vm->agent_path = in_dir(dir, "vmc.sock");
+	vm->qmp_path = in_dir(dir, "qmp.sock");
+	vm->pidfile = in_dir(dir, "qemu.pid");
+	return 0;
+}
+
+static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || n < min || n > max)
+		return -1;
+	*v = (uint32_t)n;
+	return 0;
+}
+
+static int parse_seconds(const char *s, int64_t *ms)
+{
+	uint32_t sec;
+
+	if (parse_u32(s, 0, 7 * 86400, &sec))
+		return -1;
+	*ms = (int64_t)sec * 1000;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "vm", required_argument, NULL, 'v' },
+		{ "vm-dir", required_argument, NULL, 'd' },
+		{ "return", required_argument, NULL, 'r' },
+		{ "blocks", required_argument, NULL, 'b' },
+		{ "min-blocks", required_argument, NULL, 'm' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "settle", required_argument, NULL, 's' },
+		{ "floor-mib", required_argument, NULL, 'f' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	uint32_t floor;
+	int c, i, bad = 0;
+
+	while (!bad && (c = getopt_long(argc, argv, "", longopts, &i)) != -1) {
+		switch (c) {
+		case 'v':
+			bad = add_vm(optarg);
+			break;
+		case 'd':
+			bad = add_vm_dir(optarg);
+			break;
+		case 'r':
+			pol.balloon = !strcmp(optarg, "balloon");
+			bad = !pol.balloon && strcmp(optarg, "free");
+			break;
+		case 'b':
+			bad = parse_u32(optarg, 1, VMC_VACATE_MAX_BLOCKS, &pol.blocks);
+			break;
+		case 'm':
+			bad = parse_u32(optarg, 1, VMC_VACATE_MAX_BLOCKS, &pol.min_blocks);
+			break;
+		case 'i':
+			bad = parse_seconds(optarg, &pol.interval_ms);
+			break;
+		case 's':
+			bad = parse_seconds(optarg, &pol.settle_ms);
+			break;
+		case 'f':
+			bad = parse_u32(optarg, 0, UINT32_MAX, &floor);
+			pol.floor_mib = floor;
+			break;
+		case 'o':
+			pol.once = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -1;
+		}
+		if (bad)
+			fprintf(stderr, "vmcompactd: bad value '%s' for --%s\n",
+				optarg, longopts[i].name);
+	}
+	if (bad)
+		return -1;
+	if (optind < argc) {
+		fprintf(stderr, "vmcompactd: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (!nr_vms) {
+		fprintf(stderr, "vmcompactd: no VM: give --vm or --vm-dir\n");
+		return -1;
+	}
+	for (size_t k = 0; k < nr_vms; k++) {
+		if (pol.balloon && !vms[k]->qmp_path) {
+			fprintf(stderr, "vmcompactd: VM %s: --return balloon needs its qmp=\n",
+				vms[k]->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void stop_all(void)
+{
+	loop.stop = true;
+	for (size_t k = 0; k < nr_vms; k++)
+		vmcd_vm_stop(vms[k]);
+	vmcd_cancel(&loop, &signal_op);
+}
+
+static void tick(struct vmcd_op *op, int res)
+{
+	int64_t now = vmcd_now_ms();
+	bool finished = true;
+
+	(void)res;
+	if (loop.stop)
+		return;
+	for (size_t k = 0; k < nr_vms; k++) {
+		vmcd_vm_tick(vms[k], now);
+		finished &= vms[k]->step == STEP_FINISHED;
+	}
+	if (finished)
+		stop_all();
+	else
+		vmcd_sleep(&loop, op, TICK_MS);
+}
+
+static void got_signal(struct vmcd_op *op, int res)
+{
+	(void)op;
+	if (res == -ECANCELED || loop.stop)
+		return;
+	if (res == (int)sizeof(siginfo))
+		fprintf(stderr, "vmcompactd: %s: stopping\n",
+			strsignal((int)siginfo.ssi_signo));
+	stop_all();
+}
+
+int main(int argc, char **argv)
+{
+	sigset_t mask;
+	int rc;
+
+	if (parse_args(argc, argv) < 0) {
+		usage(stderr);
+		return 2;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	rc = vmcd_loop_init(&loop, 256);
+	if (sigfd < 0 || rc < 0) {
+		fprintf(stderr, "vmcompactd: %s: %s\n", sigfd < 0 ? "signalfd" :
+			"io_uring", strerror(sigfd < 0 ? errno : -rc));
+		return 1;
+	}
+	for (size_t k = 0; k < nr_vms; k++)
+		vmcd_vm_init(vms[k], &loop, &pol, stdout);
+	tick_op.done = tick;
+	signal_op.done = got_signal;
+	vmcd_read(&loop, &signal_op, sigfd, &siginfo, sizeof(siginfo));
+	vmcd_sleep(&loop, &tick_op, 0);
+	rc = vmcd_loop_run(&loop);
+	if (rc < 0)
+		fprintf(stderr, "vmcompactd: event loop: %s\n", strerror(-rc));
+	vmcd_loop_exit(&loop);
+	for (size_t k = 0; k < nr_vms; k++)
+		free(vms[k]);
+	return rc < 0;
+}
