@@ -98,6 +98,20 @@ vm_clean_log() {
 	fi
 }
 
+# vm_fragmented_intact NAME TEST: the next file check of a guest running
+# the fragmented payload (tests/guest/payloads/fragmented.sh), made after
+# this call, says its files are intact.
+vm_fragmented_intact() {
+	local log=$run/$1/console.log n line
+	n=$(( $(grep -ac '^fragmented: check' "$log") + 1 ))
+	if ! vm_wait_for "$1" "^fragmented: check $n:" 60 > /dev/null; then
+		fail "$2: the guest stopped checking its files"
+		return
+	fi
+	line=$(tr -d '\r' < "$log" | grep -a "^fragmented: check $n:")
+	if grep -q ' ok$' <<<"$line"; then pass "$2 ($line)"; else fail "$2: $line"; fi
+}
+
 # ext2_disk SIZE [INODES]: a new ext2 image, $run/disk.img, for --disk.
 ext2_disk() {
 	truncate -s "$1" "$run/disk.img"

@@ -29,7 +29,7 @@ static void log_cycle(struct vmcd_vm *vm, int64_t now)
 	json_object_object_add(o, "vm", json_object_new_string(vm->name));
 	put_u64(o, "cycle", c->n);
 	json_object_object_add(o, "return", json_object_new_string(
-		vm->pol->balloon ? "balloon" : "free-page-reporting"));
+		vm->pol.balloon ? "balloon" : "free-page-reporting"));
 	put_u64(o, "candidates", c->candidates);
 	put_u64(o, "possible", c->possible);
 	put_u64(o, "acted", c->acted);
@@ -38,7 +38,7 @@ static void log_cycle(struct vmcd_vm *vm, int64_t now)
 	put_u64(o, "objects_moved", c->objects_moved);
 	put_u64(o, "objects_freed", c->objects_freed);
 	put_u64(o, "guest_ms", c->guest_ns / 1000000);
-	if (vm->pol->balloon) {
+	if (c->balloon_before) {
 		put_u64(o, "balloon_before_mib", c->balloon_before >> 20);
 		put_u64(o, "balloon_after_mib", c->balloon_after >> 20);
 	}
@@ -60,10 +60,16 @@ static void log_cycle(struct vmcd_vm *vm, int64_t now)
 static void end_cycle(struct vmcd_vm *vm)
 {
 	int64_t now = vmcd_now_ms();
+	unsigned int backoff;
 
 	log_cycle(vm, now);
-	vm->step = vm->pol->once ? STEP_FINISHED : STEP_IDLE;
-	vm->next_ms = now + vm->pol->interval_ms;
+	if (vm->cycle.possible && !vm->cycle.done)
+		vm->idle_cycles++;
+	else
+		vm->idle_cycles = 0;
+	backoff = vm->idle_cycles < 5 ? 1u << vm->idle_cycles : VMCD_MAX_BACKOFF;
+	vm->step = vm->pol.once ? STEP_FINISHED : STEP_IDLE;
+	vm->next_ms = now + vm->pol.interval_ms * backoff;
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -164,7 +170,7 @@ static void send_hello(struct vmcd_vm *vm)
 
 	request(vm, STEP_HELLO, vmc_encode_hello_req(a->tx, sizeof(a->tx),
 						      vmcd_agent_next_seq(a)),
-		VMC_HELLO_RESP, vm->pol->request_ms);
+		VMC_HELLO_RESP, vm->pol.request_ms);
 }
 
 static void send_vacate(struct vmcd_vm *vm, enum vmcd_step step,
@@ -179,7 +185,7 @@ static void send_vacate(struct vmcd_vm *vm, enum vmcd_step step,
 	};
 	request(vm, step, vmc_encode_vacate_req(a->tx, sizeof(a->tx),
 						vmcd_agent_next_seq(a), &vm->req),
-		VMC_VACATE_RESP, vm->pol->vacate_ms);
+		VMC_VACATE_RESP, vm->pol.vacate_ms);
 }
 
 static void send_release(struct vmcd_vm *vm)
@@ -188,7 +194,7 @@ static void send_release(struct vmcd_vm *vm)
 
 	request(vm, STEP_RELEASE, vmc_encode_release_req(a->tx, sizeof(a->tx),
 							  vmcd_agent_next_seq(a)),
-		VMC_RELEASE_RESP, vm->pol->request_ms);
+		VMC_RELEASE_RESP, vm->pol.request_ms);
 }
 
 static void start_cycle(struct vmcd_vm *vm, int64_t now)
@@ -207,7 +213,7 @@ static void start_cycle(struct vmcd_vm *vm, int64_t now)
 		}
 	}
 	if (vm->hello_done)
-		send_vacate(vm, STEP_PROBE, VACATE_MODE_PROBE, vm->pol->blocks);
+		send_vacate(vm, STEP_PROBE, VACATE_MODE_PROBE, vm->pol.blocks);
 	else
 		send_hello(vm);
 }
@@ -227,7 +233,7 @@ static void got_hello(struct vmcd_vm *vm, const struct vmc_frame *f)
 		return;
 	}
 	vm->hello_done = true;
-	send_vacate(vm, STEP_PROBE, VACATE_MODE_PROBE, vm->pol->blocks);
+	send_vacate(vm, STEP_PROBE, VACATE_MODE_PROBE, vm->pol.blocks);
 }
 
 /* Take a VACATE_RESP: false (cycle ended) if the guest's answer is bad. */
@@ -246,18 +252,18 @@ static bool got_vacate(struct vmcd_vm *vm, const struct vmc_frame *f)
 static void balloon_query(struct vmcd_vm *vm, enum vmcd_step step)
 {
 	vm->step = step;
-	vmcd_qmp_command(&vm->qmp, "query-balloon", NULL, vm->pol->request_ms);
+	vmcd_qmp_command(&vm->qmp, "query-balloon", NULL, vm->pol.request_ms);
 }
 
 static void got_probe(struct vmcd_vm *vm, const struct vmc_frame *f)
 {
-	uint32_t mode = vm->pol->balloon ? VACATE_MODE_HOLD : VACATE_MODE_FREE;
+	uint32_t mode = vm->pol.balloon ? VACATE_MODE_HOLD : VACATE_MODE_FREE;
 
 	if (!got_vacate(vm, f))
 		return;
 	vm->cycle.candidates = vm->resp.acted;
 	vm->cycle.possible = vm->resp.done;
-	if (!vm->resp.done || vm->resp.done < vm->pol->min_blocks) {
+	if (!vm->resp.done || vm->resp.done < vm->pol.min_blocks) {
 		end_cycle(vm);
 		return;
 	}
@@ -280,18 +286,18 @@ static void got_emptied(struct vmcd_vm *vm, const struct vmc_frame *f)
 		c->objects_freed += vm->results[i].objects_freed;
 	}
 	if (!c->done) {
-		if (vm->pol->balloon)
+		if (vm->pol.balloon)
 			send_release(vm);
 		else
 			end_cycle(vm);
 		return;
 	}
-	if (vm->pol->balloon) {
+	if (vm->pol.balloon) {
 		balloon_query(vm, STEP_BALLOON_QUERY);
 		return;
 	}
 	vm->step = STEP_SETTLE;
-	vm->next_ms = vmcd_now_ms() + vm->pol->settle_ms;
+	vm->next_ms = vmcd_now_ms() + vm->pol.settle_ms;
 }
 
 static void agent_reply(struct vmcd_agent *a, int res, const struct vmc_frame *f)
@@ -340,7 +346,7 @@ static void balloon_inflate(struct vmcd_vm *vm, uint64_t actual)
 {
 	uint64_t want = (uint64_t)vm->cycle.done * vm->hello.block_pages *
 			vm->hello.page_size;
-	uint64_t floor = vm->pol->floor_mib << 20;
+	uint64_t floor = vm->pol.floor_mib << 20;
 	json_object *args;
 
 	vm->cycle.balloon_before = actual;
@@ -348,14 +354,14 @@ static void balloon_inflate(struct vmcd_vm *vm, uint64_t actual)
 	if (vm->balloon_target >= actual) {
 		snprintf(vm->cycle.error, sizeof(vm->cycle.error),
 			 "balloon: the guest has %" PRIu64 " MiB, at the floor of %" PRIu64 " MiB",
-			 actual >> 20, vm->pol->floor_mib);
+			 actual >> 20, vm->pol.floor_mib);
 		send_release(vm);
 		return;
 	}
 	args = json_object_new_object();
 	json_object_object_add(args, "value", json_object_new_int64((int64_t)vm->balloon_target));
 	vm->step = STEP_BALLOON_SET;
-	vmcd_qmp_command(&vm->qmp, "balloon", args, vm->pol->request_ms);
+	vmcd_qmp_command(&vm->qmp, "balloon", args, vm->pol.request_ms);
 }
 
 static void qmp_reply(struct vmcd_qmp *q, int res, json_object *ret)
@@ -378,7 +384,7 @@ static void qmp_reply(struct vmcd_qmp *q, int res, json_object *ret)
 	case STEP_BALLOON_SET:
 		vm->step = STEP_BALLOON_WAIT;
 		vm->next_ms = now + POLL_MS;
-		vm->deadline_ms = now + vm->pol->balloon_ms;
+		vm->deadline_ms = now + vm->pol.balloon_ms;
 		break;
 	case STEP_BALLOON_WAIT:
 		vm->cycle.balloon_after = actual;
@@ -390,7 +396,7 @@ static void qmp_reply(struct vmcd_qmp *q, int res, json_object *ret)
 			snprintf(vm->cycle.error, sizeof(vm->cycle.error),
 				 "balloon: at %" PRIu64 " MiB, not %" PRIu64 " MiB, after %" PRId64 " ms",
 				 actual >> 20, vm->balloon_target >> 20,
-				 vm->pol->balloon_ms);
+				 vm->pol.balloon_ms);
 		host_check_finish(vm);
 		/* Blocks the balloon did not take go back to the guest. */
 		send_release(vm);
@@ -400,10 +406,8 @@ static void qmp_reply(struct vmcd_qmp *q, int res, json_object *ret)
 	}
 }
 
-void vmcd_vm_init(struct vmcd_vm *vm, struct vmcd_loop *loop,
-		  const struct vmcd_policy *pol, FILE *log)
+void vmcd_vm_init(struct vmcd_vm *vm, struct vmcd_loop *loop, FILE *log)
 {
-	vm->pol = pol;
 	vm->log = log;
 	vm->step = STEP_IDLE;
 	vm->next_ms = 0;
@@ -421,7 +425,7 @@ void vmcd_vm_init(struct vmcd_vm *vm, struct vmcd_loop *loop,
 /* The balloon needs QMP: connected at the start of a cycle that uses it. */
 static bool qmp_ready(struct vmcd_vm *vm)
 {
-	if (!vm->pol->balloon || vm->qmp.fd >= 0)
+	if (!vm->pol.balloon || vm->qmp.fd >= 0)
 		return true;
 	if (vmcd_qmp_busy(&vm->qmp))
 		return false;
@@ -451,7 +455,7 @@ void vmcd_vm_tick(struct vmcd_vm *vm, int64_t now_ms)
 	case STEP_BALLOON_WAIT:
 		vm->next_ms = INT64_MAX;	/* until the answer */
 		vmcd_qmp_command(&vm->qmp, "query-balloon", NULL,
-				 vm->pol->request_ms);
+				 vm->pol.request_ms);
 		break;
 	default:
 		break;

@@ -10,7 +10,9 @@
  *   check    on the host, whether the memfd ranges behind the blocks the
  *            guest says it emptied are holes now
  *
- * and one JSON line on stdout per cycle.  Every number the guest sends is
+ * and one JSON line on stdout per cycle.  A guest where blocks look
+ * possible but none empties is asked less and less often: the interval
+ * doubles with each such cycle in a row, up to VMCD_MAX_BACKOFF times.  Every number the guest sends is
  * checked by the codec first; the host check trusts only the memfd.
  */
 #ifndef VMCD_VM_H
@@ -22,6 +24,8 @@
 #include "agent_conn.h"
 #include "memfd.h"
 #include "qmp.h"
+
+#define VMCD_MAX_BACKOFF 16
 
 struct vmcd_policy {
 	int64_t interval_ms;	/* from the end of a cycle to the next */
@@ -71,8 +75,11 @@ struct vmcd_vm {
 	const char *agent_path;
 	const char *qmp_path;	/* NULL: no balloon */
 	const char *pidfile;	/* QEMU's, for the host check; NULL: none */
-	const struct vmcd_policy *pol;
+	bool has_return;	/* return= given for this VM: */
+	bool return_balloon;	/* its choice */
+	struct vmcd_policy pol;	/* the daemon's, with this VM's overrides */
 	FILE *log;
+	unsigned int idle_cycles;	/* in a row that emptied nothing */
 	enum vmcd_step step;
 	int64_t next_ms;
 	int64_t deadline_ms;
@@ -88,8 +95,8 @@ struct vmcd_vm {
 	struct vmcd_qmp qmp;
 };
 
-void vmcd_vm_init(struct vmcd_vm *vm, struct vmcd_loop *loop,
-		  const struct vmcd_policy *pol, FILE *log);
+/* vm->pol and the paths set beforehand. */
+void vmcd_vm_init(struct vmcd_vm *vm, struct vmcd_loop *loop, FILE *log);
 
 /* Drive timeouts and scheduled steps; call often (vmcompactd: 4 Hz). */
 void vmcd_vm_tick(struct vmcd_vm *vm, int64_t now_ms);

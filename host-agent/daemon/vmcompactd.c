@@ -42,14 +42,15 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: vmcompactd [options] (--vm SPEC | --vm-dir DIR)...\n"
-		"  --vm NAME,agent=PATH[,qmp=PATH][,pidfile=PATH]\n"
+		"  --vm NAME,agent=PATH[,qmp=PATH][,pidfile=PATH][,return=HOW]\n"
 		"                     a VM: the unix socket of its org.vmcompact.0 port,\n"
 		"                     its QMP socket (for the balloon) and QEMU's pidfile\n"
 		"                     (for the host check)\n"
-		"  --vm-dir DIR       a VM started by scripts/vm-run --dir DIR\n"
-		"  --return free|balloon\n"
-		"                     how emptied blocks reach the host: the guest's free\n"
-		"                     page reporting (default), or HOLD and the balloon\n"
+		"  --vm-dir DIR[,return=HOW]\n"
+		"                     a VM started by scripts/vm-run --dir DIR\n"
+		"  --return HOW       free or balloon (return= of a VM overrides it):\n"
+		"                     how emptied blocks reach the host, by the guest's\n"
+		"                     free page reporting (default), or HOLD and the balloon\n"
 		"  --blocks N         most blocks per cycle (default 64, at most %d)\n"
 		"  --min-blocks N     leave a guest alone if fewer can be emptied (default 1)\n"
 		"  --interval SEC     between cycles of a VM (default 30)\n"
@@ -83,16 +84,18 @@ static struct vmcd_vm *new_vm(const char *name)
 	return vm;
 }
 
-static int add_vm(char *spec)
+/* free or balloon: 0, or -1 for anything else. */
+static int parse_return(const char *s, bool *balloon)
 {
-	char *s = spec, *name = next_field(&s), *f;
-	struct vmcd_vm *vm;
+	*balloon = !strcmp(s, "balloon");
+	return *balloon || !strcmp(s, "free") ? 0 : -1;
+}
 
-	if (!name || !*name)
-		return -1;
-	vm = new_vm(name);
-	if (!vm)
-		return -1;
+/* The key=value fields after a VM's name or directory. */
+static int vm_fields(struct vmcd_vm *vm, char *s)
+{
+	char *f;
+
 	while ((f = next_field(&s))) {
 		if (!strncmp(f, "agent=", 6))
 			vm->agent_path = f + 6;
@@ -100,10 +103,24 @@ static int add_vm(char *spec)
 			vm->qmp_path = f + 4;
 		else if (!strncmp(f, "pidfile=", 8))
 			vm->pidfile = f + 8;
+		else if (!strncmp(f, "return=", 7) &&
+			 !parse_return(f + 7, &vm->return_balloon))
+			vm->has_return = true;
 		else
 			return -1;
 	}
 	return vm->agent_path ? 0 : -1;
+}
+
+static int add_vm(char *spec)
+{
+	char *s = spec, *name = next_field(&s);
+	struct vmcd_vm *vm;
+
+	if (!name || !*name)
+		return -1;
+	vm = new_vm(name);
+	return vm ? vm_fields(vm, s) : -1;
 }
 
 /* DIR/NAME for a --vm-dir VM: the strings live as long as the process. */
@@ -118,8 +135,9 @@ static char *in_dir(const char *dir, const char *name)
 	return p;
 }
 
-static int add_vm_dir(const char *dir)
+static int add_vm_dir(char *spec)
 {
+	char *s = spec, *dir = next_field(&s);
 	const char *base = strrchr(dir, '/');
 	struct vmcd_vm *vm = new_vm(base && base[1] ? base + 1 : dir);
 
@@ -128,7 +146,7 @@ static int add_vm_dir(const char *dir)
 	vm->agent_path = in_dir(dir, "vmc.sock");
 	vm->qmp_path = in_dir(dir, "qmp.sock");
 	vm->pidfile = in_dir(dir, "qemu.pid");
-	return 0;
+	return vm_fields(vm, s);
 }
 
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
@@ -181,8 +199,7 @@ static int parse_args(int argc, char **argv)
 			bad = add_vm_dir(optarg);
 			break;
 		case 'r':
-			pol.balloon = !strcmp(optarg, "balloon");
-			bad = !pol.balloon && strcmp(optarg, "free");
+			bad = parse_return(optarg, &pol.balloon);
 			break;
 		case 'b':
 			bad = parse_u32(optarg, 1, VMC_VACATE_MAX_BLOCKS, &pol.blocks);
@@ -224,9 +241,14 @@ static int parse_args(int argc, char **argv)
 		return -1;
 	}
 	for (size_t k = 0; k < nr_vms; k++) {
-		if (pol.balloon && !vms[k]->qmp_path) {
-			fprintf(stderr, "vmcompactd: VM %s: --return balloon needs its qmp=\n",
-				vms[k]->name);
+		struct vmcd_vm *vm = vms[k];
+
+		vm->pol = pol;
+		if (vm->has_return)
+			vm->pol.balloon = vm->return_balloon;
+		if (vm->pol.balloon && !vm->qmp_path) {
+			fprintf(stderr, "vmcompactd: VM %s: return by balloon needs its qmp=\n",
+				vm->name);
 			return -1;
 		}
 	}
@@ -292,7 +314,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (size_t k = 0; k < nr_vms; k++)
-		vmcd_vm_init(vms[k], &loop, &pol, stdout);
+		vmcd_vm_init(vms[k], &loop, stdout);
 	tick_op.done = tick;
 	signal_op.done = got_signal;
 	vmcd_read(&loop, &signal_op, sigfd, &siginfo, sizeof(siginfo));
