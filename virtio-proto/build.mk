@@ -39,8 +39,10 @@ VMC_VACATECTL_SRCS := $(sort $(VMC_VACATECTL_LIB_SRCS) $(VMC_MAPVIEW_SRCS) \
 			guest-agent/vacate.c)
 # vmcompactd: the event loop (liburing), QMP (json-c), the host check.
 VMC_DAEMON_SRCS := $(addprefix host-agent/daemon/,vmcompactd.c loop.c \
-		     agent_conn.c qmp.c memfd.c vm.c)
-VMC_URING_LIBS := $(shell pkg-config --libs liburing)
+		     agent_conn.c qmp.c memfd.c vm.c libvirt.c)
+VMC_DAEMON_LIBS := $(shell pkg-config --libs liburing libvirt libvirt-qemu \
+		     libxml-2.0 json-c)
+VMC_DAEMON_CFLAGS := $(shell pkg-config --cflags libxml-2.0)
 VMC_TEST_NAMES := test_crc32 test_parser test_codec test_hostmap test_agent \
 		  test_vacatectl
 
@@ -73,7 +75,9 @@ build/obj/guest/%.o: %.c
 
 build/obj/host/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(VMC_CFLAGS) $(VMC_CPPFLAGS) $(VMC_JSONC_CFLAGS) -c -o $@ $<
+	$(CC) $(VMC_CFLAGS) $(VMC_CPPFLAGS) $(VMC_JSONC_CFLAGS) \
+		$(VMC_HOST_CFLAGS) -c -o $@ $<
+build/obj/host/host-agent/daemon/%.o: VMC_HOST_CFLAGS := $(VMC_DAEMON_CFLAGS)
 
 build/obj/test/%.o: %.c
 	@mkdir -p $(@D)
@@ -90,7 +94,7 @@ $(VMC_CTL): $(VMC_CTL_OBJS)
 
 $(VMC_DAEMON): $(VMC_DAEMON_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(VMC_CFLAGS) -o $@ $^ $(VMC_URING_LIBS) $(VMC_JSONC_LIBS)
+	$(CC) $(VMC_CFLAGS) -o $@ $^ $(VMC_DAEMON_LIBS)
 
 $(VMC_VACATECTL): $(VMC_VACATECTL_OBJS)
 	@mkdir -p $(@D)

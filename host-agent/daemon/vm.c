@@ -83,12 +83,16 @@ static void cycle_error(struct vmcd_vm *vm, const char *fmt, ...)
 	end_cycle(vm);
 }
 
-/* The QEMU pid from its pidfile: > 0, or 0 with the reason in the cycle. */
+/* The QEMU pid: > 0, or 0 with the reason in the cycle. */
 static pid_t qemu_pid(struct vmcd_vm *vm)
 {
-	FILE *f = fopen(vm->pidfile, "r");
+	FILE *f;
 	long pid = 0;
 
+	if (vm->dom)
+		return vmcd_domain_pid(vm->dom, vm->cycle.error,
+				       sizeof(vm->cycle.error));
+	f = fopen(vm->pidfile, "r");
 	if (f) {
 		if (fscanf(f, "%ld", &pid) != 1 || pid <= 0)
 			pid = 0;
@@ -116,7 +120,7 @@ static void host_check_start(struct vmcd_vm *vm)
 	pid_t pid;
 
 	vmcd_memfd_close(&vm->memfd);
-	if (!vm->pidfile || !(pid = qemu_pid(vm)))
+	if ((!vm->pidfile && !vm->dom) || !(pid = qemu_pid(vm)))
 		return;
 	if (vmcd_memfd_open(pid, &vm->memfd, vm->cycle.error,
 			    sizeof(vm->cycle.error)) == 0 &&
@@ -249,10 +253,41 @@ static bool got_vacate(struct vmcd_vm *vm, const struct vmc_frame *f)
 	return true;
 }
 
+static void balloon_answer(struct vmcd_vm *vm, const char *error,
+			   uint64_t actual);
+
+/* Guest memory now, through libvirt or QMP: balloon_answer() has it. */
 static void balloon_query(struct vmcd_vm *vm, enum vmcd_step step)
 {
+	char err[256];
+	uint64_t actual;
+
 	vm->step = step;
-	vmcd_qmp_command(&vm->qmp, "query-balloon", NULL, vm->pol.request_ms);
+	if (!vm->dom) {
+		vmcd_qmp_command(&vm->qmp, "query-balloon", NULL, vm->pol.request_ms);
+		return;
+	}
+	if (vmcd_domain_balloon(vm->dom, &actual, err, sizeof(err)))
+		balloon_answer(vm, err, 0);
+	else
+		balloon_answer(vm, NULL, actual);
+}
+
+static void balloon_set(struct vmcd_vm *vm, uint64_t target)
+{
+	json_object *args;
+	char err[256];
+
+	vm->step = STEP_BALLOON_SET;
+	if (vm->dom) {
+		balloon_answer(vm, vmcd_domain_set_balloon(vm->dom, target, err,
+							   sizeof(err)) ?
+			       err : NULL, 0);
+		return;
+	}
+	args = json_object_new_object();
+	json_object_object_add(args, "value", json_object_new_int64((int64_t)target));
+	vmcd_qmp_command(&vm->qmp, "balloon", args, vm->pol.request_ms);
 }
 
 static void got_probe(struct vmcd_vm *vm, const struct vmc_frame *f)
@@ -347,7 +382,6 @@ static void balloon_inflate(struct vmcd_vm *vm, uint64_t actual)
 	uint64_t want = (uint64_t)vm->cycle.done * vm->hello.block_pages *
 			vm->hello.page_size;
 	uint64_t floor = vm->pol.floor_mib << 20;
-	json_object *args;
 
 	vm->cycle.balloon_before = actual;
 	vm->balloon_target = actual > floor + want ? actual - want : floor;
@@ -358,21 +392,31 @@ static void balloon_inflate(struct vmcd_vm *vm, uint64_t actual)
 		send_release(vm);
 		return;
 	}
-	args = json_object_new_object();
-	json_object_object_add(args, "value", json_object_new_int64((int64_t)vm->balloon_target));
-	vm->step = STEP_BALLOON_SET;
-	vmcd_qmp_command(&vm->qmp, "balloon", args, vm->pol.request_ms);
+	balloon_set(vm, vm->balloon_target);
 }
 
 static void qmp_reply(struct vmcd_qmp *q, int res, json_object *ret)
 {
 	struct vmcd_vm *vm = container_of(q, struct vmcd_vm, qmp);
 	uint64_t actual = 0;
+
+	if (res)
+		balloon_answer(vm, q->err, 0);
+	else if (vm->step != STEP_BALLOON_SET && !balloon_actual(ret, &actual))
+		balloon_answer(vm, "query-balloon answer without actual", 0);
+	else
+		balloon_answer(vm, NULL, actual);
+}
+
+/* The balloon's answer at each balloon step: what to do next. */
+static void balloon_answer(struct vmcd_vm *vm, const char *error,
+			   uint64_t actual)
+{
 	int64_t now = vmcd_now_ms();
 
-	if (res || (vm->step != STEP_BALLOON_SET && !balloon_actual(ret, &actual))) {
-		snprintf(vm->cycle.error, sizeof(vm->cycle.error), "qmp: %s",
-			 res ? q->err : "query-balloon answer without actual");
+	if (error) {
+		snprintf(vm->cycle.error, sizeof(vm->cycle.error), "balloon: %s",
+			 error);
 		/* What the guest holds goes back to it. */
 		send_release(vm);
 		return;
@@ -425,7 +469,7 @@ void vmcd_vm_init(struct vmcd_vm *vm, struct vmcd_loop *loop, FILE *log)
 /* The balloon needs QMP: connected at the start of a cycle that uses it. */
 static bool qmp_ready(struct vmcd_vm *vm)
 {
-	if (!vm->pol.balloon || vm->qmp.fd >= 0)
+	if (!vm->pol.balloon || vm->dom || vm->qmp.fd >= 0)
 		return true;
 	if (vmcd_qmp_busy(&vm->qmp))
 		return false;
@@ -454,8 +498,7 @@ void vmcd_vm_tick(struct vmcd_vm *vm, int64_t now_ms)
 		break;
 	case STEP_BALLOON_WAIT:
 		vm->next_ms = INT64_MAX;	/* until the answer */
-		vmcd_qmp_command(&vm->qmp, "query-balloon", NULL,
-				 vm->pol.request_ms);
+		balloon_query(vm, STEP_BALLOON_WAIT);
 		break;
 	default:
 		break;
@@ -471,6 +514,13 @@ void vmcd_vm_stop(struct vmcd_vm *vm)
 		json_tokener_free(vm->qmp.tok);
 	vm->qmp.tok = NULL;
 	vm->step = STEP_FINISHED;
+}
+
+void vmcd_vm_free(struct vmcd_vm *vm)
+{
+	vmcd_domain_put(vm->dom);
+	free(vm->own_agent_path);
+	free(vm);
 }
 
 bool vmcd_vm_quiet(const struct vmcd_vm *vm)

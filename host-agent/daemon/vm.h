@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "agent_conn.h"
+#include "libvirt.h"
 #include "memfd.h"
 #include "qmp.h"
 
@@ -73,8 +74,12 @@ struct vmcd_cycle {
 struct vmcd_vm {
 	char name[64];
 	const char *agent_path;
-	const char *qmp_path;	/* NULL: no balloon */
+	const char *qmp_path;	/* NULL: no balloon (unless dom) */
 	const char *pidfile;	/* QEMU's, for the host check; NULL: none */
+	struct vmcd_domain *dom;	/* libvirt's: balloon and pid through it */
+	char *own_agent_path;	/* agent_path, when found through libvirt */
+	bool seen;		/* by the last libvirt scan */
+	bool gone;		/* from libvirt: stopped, freed once quiet */
 	bool has_return;	/* return= given for this VM: */
 	bool return_balloon;	/* its choice */
 	struct vmcd_policy pol;	/* the daemon's, with this VM's overrides */
@@ -106,5 +111,8 @@ void vmcd_vm_stop(struct vmcd_vm *vm);
 
 /* Whether nothing of vm is in flight on the loop any more. */
 bool vmcd_vm_quiet(const struct vmcd_vm *vm);
+
+/* Free a VM allocated with calloc() once it is stopped and quiet. */
+void vmcd_vm_free(struct vmcd_vm *vm);
 
 #endif /* VMCD_VM_H */

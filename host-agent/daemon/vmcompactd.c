@@ -19,6 +19,7 @@
 
 #define MAX_VMS		256
 #define TICK_MS		250
+#define SCAN_MS		5000	/* libvirt: look for new and gone domains */
 
 static struct vmcd_loop loop;
 static struct vmcd_vm *vms[MAX_VMS];
@@ -26,6 +27,8 @@ static size_t nr_vms;
 static struct vmcd_op tick_op, signal_op;
 static struct signalfd_siginfo siginfo;
 static int sigfd = -1;
+static const char *libvirt_uri;
+static int64_t next_scan_ms;
 
 static struct vmcd_policy pol = {
 	.interval_ms = 30000,
@@ -41,13 +44,15 @@ static struct vmcd_policy pol = {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: vmcompactd [options] (--vm SPEC | --vm-dir DIR)...\n"
+		"usage: vmcompactd [options] (--vm SPEC | --vm-dir DIR | --libvirt URI)...\n"
 		"  --vm NAME,agent=PATH[,qmp=PATH][,pidfile=PATH][,return=HOW]\n"
 		"                     a VM: the unix socket of its org.vmcompact.0 port,\n"
 		"                     its QMP socket (for the balloon) and QEMU's pidfile\n"
 		"                     (for the host check)\n"
 		"  --vm-dir DIR[,return=HOW]\n"
 		"                     a VM started by scripts/vm-run --dir DIR\n"
+		"  --libvirt URI      every running domain of libvirt at URI that has an\n"
+		"                     org.vmcompact.0 unix channel, found as they come\n"
 		"  --return HOW       free or balloon (return= of a VM overrides it):\n"
 		"                     how emptied blocks reach the host, by the guest's\n"
 		"                     free page reporting (default), or HOLD and the balloon\n"
@@ -172,11 +177,19 @@ static int parse_seconds(const char *s, int64_t *ms)
 	return 0;
 }
 
+static void vm_policy(struct vmcd_vm *vm)
+{
+	vm->pol = pol;
+	if (vm->has_return)
+		vm->pol.balloon = vm->return_balloon;
+}
+
 static int parse_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "vm", required_argument, NULL, 'v' },
 		{ "vm-dir", required_argument, NULL, 'd' },
+		{ "libvirt", required_argument, NULL, 'l' },
 		{ "return", required_argument, NULL, 'r' },
 		{ "blocks", required_argument, NULL, 'b' },
 		{ "min-blocks", required_argument, NULL, 'm' },
@@ -197,6 +210,9 @@ static int parse_args(int argc, char **argv)
 			break;
 		case 'd':
 			bad = add_vm_dir(optarg);
+			break;
+		case 'l':
+			libvirt_uri = optarg;
 			break;
 		case 'r':
 			bad = parse_return(optarg, &pol.balloon);
@@ -236,16 +252,14 @@ static int parse_args(int argc, char **argv)
 		fprintf(stderr, "vmcompactd: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (!nr_vms) {
-		fprintf(stderr, "vmcompactd: no VM: give --vm or --vm-dir\n");
+	if (!nr_vms && !libvirt_uri) {
+		fprintf(stderr, "vmcompactd: no VM: give --vm, --vm-dir or --libvirt\n");
 		return -1;
 	}
 	for (size_t k = 0; k < nr_vms; k++) {
 		struct vmcd_vm *vm = vms[k];
 
-		vm->pol = pol;
-		if (vm->has_return)
-			vm->pol.balloon = vm->return_balloon;
+		vm_policy(vm);
 		if (vm->pol.balloon && !vm->qmp_path) {
 			fprintf(stderr, "vmcompactd: VM %s: return by balloon needs its qmp=\n",
 				vm->name);
@@ -263,6 +277,76 @@ static void stop_all(void)
 	vmcd_cancel(&loop, &signal_op);
 }
 
+static struct vmcd_vm *vm_named(const char *name)
+{
+	for (size_t k = 0; k < nr_vms; k++)
+		if (!strcmp(vms[k]->name, name))
+			return vms[k];
+	return NULL;
+}
+
+/* A domain of the scan: a new VM, or one known already. */
+static void found(const char *name, const char *agent_path,
+		  struct vmcd_domain *d, void *ctx)
+{
+	struct vmcd_vm *vm = vm_named(name);
+
+	(void)ctx;
+	if (vm && vm->dom) {
+		vm->seen = true;
+		vmcd_domain_put(d);
+		return;
+	}
+	vm = vm ? NULL : new_vm(name);
+	if (!vm || !(vm->own_agent_path = strdup(agent_path))) {
+		vmcd_domain_put(d);
+		return;
+	}
+	vm->agent_path = vm->own_agent_path;
+	vm->dom = d;
+	vm->seen = true;
+	vm_policy(vm);
+	vmcd_vm_init(vm, &loop, stdout);
+	fprintf(stderr, "vmcompactd: libvirt domain %s: agent at %s\n", name,
+		agent_path);
+}
+
+/* libvirt's running domains: new ones join, gone ones leave. */
+static void scan(void)
+{
+	char err[512];
+
+	for (size_t k = 0; k < nr_vms; k++)
+		vms[k]->seen = false;
+	if (vmcd_libvirt_scan(found, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vmcompactd: %s\n", err);
+		return;
+	}
+	for (size_t k = 0; k < nr_vms; k++) {
+		if (vms[k]->dom && !vms[k]->seen && !vms[k]->gone) {
+			fprintf(stderr, "vmcompactd: libvirt domain %s is gone\n",
+				vms[k]->name);
+			vms[k]->gone = true;
+			vmcd_vm_stop(vms[k]);
+		}
+	}
+}
+
+/* Free the VMs that left once nothing of theirs is in flight. */
+static void reap(void)
+{
+	size_t k = 0;
+
+	while (k < nr_vms) {
+		if (vms[k]->gone && vmcd_vm_quiet(vms[k])) {
+			vmcd_vm_free(vms[k]);
+			vms[k] = vms[--nr_vms];
+		} else {
+			k++;
+		}
+	}
+}
+
 static void tick(struct vmcd_op *op, int res)
 {
 	int64_t now = vmcd_now_ms();
@@ -271,11 +355,19 @@ static void tick(struct vmcd_op *op, int res)
 	(void)res;
 	if (loop.stop)
 		return;
+	if (libvirt_uri && now >= next_scan_ms) {
+		scan();
+		next_scan_ms = now + SCAN_MS;
+	}
+	reap();
 	for (size_t k = 0; k < nr_vms; k++) {
+		if (vms[k]->gone)
+			continue;
 		vmcd_vm_tick(vms[k], now);
 		finished &= vms[k]->step == STEP_FINISHED;
 	}
-	if (finished)
+	/* --once with libvirt: the domains running at the start. */
+	if (finished && (nr_vms || !libvirt_uri))
 		stop_all();
 	else
 		vmcd_sleep(&loop, op, TICK_MS);
@@ -307,6 +399,14 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (libvirt_uri) {
+		char err[512];
+
+		if (vmcd_libvirt_open(libvirt_uri, err, sizeof(err)) < 0) {
+			fprintf(stderr, "vmcompactd: %s\n", err);
+			return 1;
+		}
+	}
 	rc = vmcd_loop_init(&loop, 256);
 	if (sigfd < 0 || rc < 0) {
 		fprintf(stderr, "vmcompactd: %s: %s\n", sigfd < 0 ? "signalfd" :
@@ -324,6 +424,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmcompactd: event loop: %s\n", strerror(-rc));
 	vmcd_loop_exit(&loop);
 	for (size_t k = 0; k < nr_vms; k++)
-		free(vms[k]);
+		vmcd_vm_free(vms[k]);
+	vmcd_libvirt_close();
 	return rc < 0;
 }
