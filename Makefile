@@ -7,6 +7,7 @@
 #   make test        everything above, then the test suite
 #   make test-long   the DEBUG=1 kernel under a 5-minute mobility stress
 #   make demo        everything above, then the demo (scripts/demo.sh)
+#   make bench       figures into build/bench/ (bench/run.sh); never pass/fail
 #   make check-patches  checkpatch --strict and a build of every prefix
 #                       of the series
 #   make clean
@@ -26,7 +27,7 @@ $(B)/guest/bin/%: guest-tools/%.c include/uapi/linux/vacate.h
 	@mkdir -p $(@D)
 	$(CC) $(VMC_CFLAGS) $(filter -I%,$(VMC_CPPFLAGS)) -static -o $@ $<
 
-.PHONY: all deps kernel initramfs userspace test test-long demo check-patches clean FORCE
+.PHONY: all deps kernel initramfs userspace test test-long demo bench check-patches clean FORCE
 
 all: kernel initramfs userspace
 
@@ -59,6 +60,15 @@ demo: deps
 	@scripts/need-space.sh
 	$(MAKE) all
 	scripts/demo.sh
+
+bench: deps
+	@scripts/need-space.sh
+	$(MAKE) all $(B)/bench/codec
+	bench/run.sh
+
+$(B)/bench/codec: bench/codec.c $(VMC_PROTO_SRCS)
+	@mkdir -p $(@D)
+	$(CC) $(VMC_CFLAGS) $(filter -I%,$(VMC_CPPFLAGS)) -o $@ $^
 
 check-patches: deps
 	scripts/check-patches.sh

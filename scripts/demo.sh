@@ -1,8 +1,9 @@
 #!/bin/bash
 # The vmcompact demo: boot a 1 GiB guest with an ext2 disk, run the
 # fragmentation workload of ENVIRONMENT.md in it, print the guest's block
-# map from the host (through the guest agent), let the guest empty the
-# cheapest blocks with vacatectl, and print the map again.
+# map from the host (through the guest agent), let vmcompactd on the host
+# have the guest empty its cheapest blocks and check in the guest's
+# memfd that free page reporting gave them back, and print the map again.
 #
 #   scripts/demo.sh [ROUNDS [BIG_MB [FILES]]]   (defaults 20 120 20000)
 set -euo pipefail
@@ -10,6 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-20} big=${2:-120} files=${3:-20000}
 ctl=$root/build/host/vmcompactctl
+daemon=$root/build/host/vmcompactd
 mkdir -p "$root/build/run"
 run=$(mktemp -d "$root/build/run/demo.XXXXXX")
 disk=$run/disk.img
@@ -34,7 +36,7 @@ wait_for() { # REGEX SECONDS
 
 echo "demo: booting a 1 GiB guest (console: $run/console.log)"
 "$root/scripts/vm-run" --dir "$run" --mem 1024 --disk "$disk" --payload fragment \
-	--append "vmc.rounds=$rounds vmc.big_mb=$big vmc.files=$files vmc.vacate=1" \
+	--append "vmc.rounds=$rounds vmc.big_mb=$big vmc.files=$files" \
 	> "$run/vm-run.log" 2>&1 &
 vm_pid=$!
 wait_for "vmcompact-init: up" 300
@@ -51,18 +53,32 @@ wait_for "vmcompact-fragment: (done|failed)" 3600
 grep -qa "vmcompact-fragment: done" "$run/console.log" || { echo "demo: workload failed" >&2; exit 1; }
 echo "demo: workload took $((SECONDS - start)) s"
 grep -aE '^(MemFree|Slab|SReclaimable|SUnreclaim):' "$run/console.log" | tail -4 | sed 's/^/  guest: /'
+echo "demo: the caches whose slab pages keep blocks from being free (vacatectl census):"
+grep -a '^census: ' "$run/console.log" | sed 's/^census: /  guest: /' || true
 
 echo
 echo "demo: block map after the workload, from the host:"
 "$ctl" map --socket "$run/vmc.sock"
 
 echo
-echo "demo: the guest empties the cheapest blocks (vacatectl vacate --cheapest all --mode free)..."
-wait_for "vmcompact-fragment: vacated" 1800
-echo "demo: the caches whose slab pages keep blocks from being free (vacatectl census):"
-grep -a '^census: ' "$run/console.log" | sed 's/^census: /  guest: /' || true
-echo
-grep -a '^vacate: ' "$run/console.log" | sed 's/^vacate: /  guest: /'
+echo "demo: vmcompactd asks the guest to empty its cheapest blocks, then checks"
+echo "      the guest's memfd on the host (vmcompactd --vm-dir $run --once):"
+"$daemon" --vm-dir "$run" --once --blocks 512 --settle 10 > "$run/vmcompactd.jsonl"
+python3 -c '
+import json, sys
+c = json.loads(sys.stdin.readline())
+print("  %d blocks could be emptied of %d looked at; the guest emptied %d in %.1f s" %
+      (c["possible"], c["candidates"], c["done"], c["guest_ms"] / 1000))
+print("  (%d pages migrated, %d slab objects moved, %d reclaimed)" %
+      (c["pages_migrated"], c["objects_moved"], c["objects_freed"]))
+if c["host_checked"]:
+    print("  host: %d of them are holes in the memfd now, %d still populated;"
+          % (c["released_whole"], c["still_populated"]))
+    print("        guest RAM populated on the host: %d MiB -> %d MiB"
+          % (c["host_populated_mib_before"], c["host_populated_mib_after"]))
+if c["error"]:
+    print("  error: " + c["error"])
+' < "$run/vmcompactd.jsonl"
 echo
 echo "demo: block map after vacating, from the host:"
 "$ctl" map --socket "$run/vmc.sock"

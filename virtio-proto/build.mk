@@ -44,7 +44,7 @@ VMC_DAEMON_LIBS := $(shell pkg-config --libs liburing libvirt libvirt-qemu \
 		     libxml-2.0 json-c)
 VMC_DAEMON_CFLAGS := $(shell pkg-config --cflags libxml-2.0)
 VMC_TEST_NAMES := test_crc32 test_parser test_codec test_hostmap test_agent \
-		  test_vacatectl
+		  test_vacatectl test_memfd
 
 # $(call vmc_objs,flavour,sources)
 vmc_objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
@@ -67,7 +67,7 @@ VMC_TEST_BASE_OBJS := $(call vmc_objs,test,$(VMC_PROTO_SRCS) \
 VMC_TEST_OBJS := $(VMC_TEST_BASE_OBJS) \
 		 $(call vmc_objs,test,$(VMC_CLIENT_SRCS) tests/unit/proc.c \
 			$(patsubst %,tests/unit/%.c,$(VMC_TEST_NAMES))) \
-		 $(VMC_VACATECTL_TEST_OBJS)
+		 $(VMC_VACATECTL_TEST_OBJS) build/obj/test/host-agent/daemon/memfd.o
 
 build/obj/guest/%.o: %.c
 	@mkdir -p $(@D)
@@ -112,6 +112,7 @@ build/tests/unit/test_hostmap: build/obj/test/tests/unit/proc.o \
 	$(call vmc_objs,test,$(VMC_CLIENT_SRCS)) | $(VMC_CTL)
 build/tests/unit/test_agent: build/obj/test/tests/unit/proc.o | \
 	$(VMC_AGENT) $(VMC_CTL)
+build/tests/unit/test_memfd: build/obj/test/host-agent/daemon/memfd.o
 build/tests/unit/test_vacatectl: $(VMC_VACATECTL_TEST_OBJS)
 build/tests/unit/test_vacatectl: VMC_TEST_LIBS := $(VMC_JSONC_LIBS)
 build/obj/test/tests/unit/test_hostmap.o: \

@@ -61,6 +61,9 @@ static void usage(FILE *out)
 		"  --interval SEC     between cycles of a VM (default 30)\n"
 		"  --settle SEC       free: wait for free page reporting (default 5)\n"
 		"  --floor-mib MIB    balloon: never inflate a guest below this (default 256)\n"
+		"  --timeout SEC      for each answer of an agent or QEMU (default 10)\n"
+		"  --vacate-timeout SEC\n"
+		"                     for an agent's answer to a VACATE (default 1800)\n"
 		"  --once             one cycle per VM, then exit\n",
 		VMC_VACATE_MAX_BLOCKS);
 }
@@ -184,6 +187,17 @@ static void vm_policy(struct vmcd_vm *vm)
 		vm->pol.balloon = vm->return_balloon;
 }
 
+/* A timeout in whole seconds, 1 s to a day, as milliseconds. */
+static int parse_timeout(const char *s, int *ms)
+{
+	uint32_t sec;
+
+	if (parse_u32(s, 1, 86400, &sec))
+		return -1;
+	*ms = (int)sec * 1000;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -196,6 +210,8 @@ static int parse_args(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "settle", required_argument, NULL, 's' },
 		{ "floor-mib", required_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "vacate-timeout", required_argument, NULL, 'T' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -232,6 +248,12 @@ static int parse_args(int argc, char **argv)
 		case 'f':
 			bad = parse_u32(optarg, 0, UINT32_MAX, &floor);
 			pol.floor_mib = floor;
+			break;
+		case 't':
+			bad = parse_timeout(optarg, &pol.request_ms);
+			break;
+		case 'T':
+			bad = parse_timeout(optarg, &pol.vacate_ms);
 			break;
 		case 'o':
 			pol.once = true;
