@@ -25,6 +25,8 @@
 #define OPT_JSON	(1u << 0)
 #define OPT_RAW		(1u << 1)	/* --hex, --frame, --expect */
 #define OPT_VACATE	(1u << 2)	/* --block, --pfn, --cheapest, --mode, --vacate-timeout */
+#define OPT_CONTROL	(1u << 3)	/* --control instead of --socket */
+#define OPT_VM		(1u << 4)	/* --vm */
 
 /* All large: static rather than on the stack. */
 static struct vmc_client client;
@@ -39,6 +41,8 @@ static void usage(FILE *out)
 	      "                    [--json] [--timeout SEC] [--vacate-timeout SEC]\n"
 	      "       vmcompactctl vacate --socket PATH --cheapest K|all --mode MODE ...\n"
 	      "       vmcompactctl release --socket PATH [--timeout SEC]\n"
+	      "       vmcompactctl status --control PATH [--json]\n"
+	      "       vmcompactctl cycle --control PATH --vm NAME\n"
 	      "       vmcompactctl send-raw --socket PATH [--timeout SEC] [--expect N]\n"
 	      "                    (--hex HEX | --frame TYPE:SEQ[:HEX[:VERSION]])...\n"
 	      "\n"
@@ -49,7 +53,9 @@ static void usage(FILE *out)
 	      "guest was silent for SEC.\n"
 	      "vacate asks the guest to empty blocks (MODE probe, free or hold; at most\n"
 	      "%d per request) and waits up to --vacate-timeout (default 1800) for it;\n"
-	      "held blocks stay held by the guest agent until release.\n",
+	      "held blocks stay held by the guest agent until release.\n"
+	      "status and cycle ask a running vmcompactd (its --control socket) for its\n"
+	      "VMs, and for a cycle of one of them now.\n",
 		VMC_VACATE_MAX_BLOCKS);
 }
 
@@ -129,6 +135,8 @@ static const struct command {
 	{ "send-raw", cmd_send_raw, OPT_RAW },
 	{ "vacate", ctl_cmd_vacate, OPT_JSON | OPT_VACATE },
 	{ "release", ctl_cmd_release, 0 },
+	{ "status", ctl_cmd_status, OPT_CONTROL | OPT_JSON },
+	{ "cycle", ctl_cmd_cycle, OPT_CONTROL | OPT_VM },
 };
 
 static int parse_timeout(const char *s, int *ms)
@@ -210,6 +218,10 @@ static unsigned int option_class(int c)
 	case 'm':
 	case 'V':
 		return OPT_VACATE;
+	case 'C':
+		return OPT_CONTROL;
+	case 'M':
+		return OPT_VM;
 	default:
 		return 0;
 	}
@@ -237,6 +249,8 @@ static int parse_opts(int argc, char **argv, const struct command *cmd,
 		{ "cheapest", required_argument, NULL, 'c' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "vacate-timeout", required_argument, NULL, 'V' },
+		{ "control", required_argument, NULL, 'C' },
+		{ "vm", required_argument, NULL, 'M' },
 		{ 0 }
 	};
 	int c, i;
@@ -252,6 +266,12 @@ static int parse_opts(int argc, char **argv, const struct command *cmd,
 		switch (c) {
 		case 's':
 			o->socket = optarg;
+			break;
+		case 'C':
+			o->control = optarg;
+			break;
+		case 'M':
+			o->vm = optarg;
 			break;
 		case 'j':
 			o->json = true;
@@ -299,9 +319,13 @@ static int parse_opts(int argc, char **argv, const struct command *cmd,
 			argv[optind]);
 		return -1;
 	}
-	if (!o->socket) {
-		fprintf(stderr, "vmcompactctl: %s needs --socket PATH\n",
-			cmd->name);
+	if (cmd->opts & OPT_CONTROL ? !o->control : !o->socket) {
+		fprintf(stderr, "vmcompactctl: %s needs --%s PATH\n", cmd->name,
+			cmd->opts & OPT_CONTROL ? "control" : "socket");
+		return -1;
+	}
+	if ((cmd->opts & OPT_VM) && !o->vm) {
+		fprintf(stderr, "vmcompactctl: %s needs --vm NAME\n", cmd->name);
 		return -1;
 	}
 	return (cmd->opts & OPT_VACATE) ? check_vacate(o) : 0;

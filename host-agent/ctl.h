@@ -10,6 +10,8 @@
 
 struct ctl_opts {
 	const char *socket;
+	const char *control;	/* vmcompactd's control socket */
+	const char *vm;		/* cycle: its name */
 	int timeout_ms;		/* each reply */
 	int vacate_timeout_ms;	/* a VACATE reply */
 	bool json;
@@ -26,6 +28,10 @@ struct ctl_opts {
 /* vacate_cmd.c: exit status 0, or 1 after saying why on stderr. */
 int ctl_cmd_vacate(struct vmc_client *c, const struct ctl_opts *o);
 int ctl_cmd_release(struct vmc_client *c, const struct ctl_opts *o);
+
+/* daemon_cmd.c: the same for questions to vmcompactd (c is not used). */
+int ctl_cmd_status(struct vmc_client *c, const struct ctl_opts *o);
+int ctl_cmd_cycle(struct vmc_client *c, const struct ctl_opts *o);
 
 /* raw.c: the bytes send-raw writes, in command-line order. */
 struct raw_bytes {

@@ -27,7 +27,8 @@ VMC_REPORT_SRCS := $(addprefix guest-tools/vacatectl/,names.c report.c \
 		     report_json.c)
 VMC_CTL_SRCS := $(sort $(VMC_CLIENT_SRCS) $(VMC_MAPVIEW_SRCS) \
 			$(VMC_REPORT_SRCS) $(addprefix guest-tools/vacatectl/,args.c errors.c) \
-			host-agent/ctl.c host-agent/raw.c host-agent/vacate_cmd.c)
+			host-agent/ctl.c host-agent/raw.c host-agent/vacate_cmd.c \
+			host-agent/daemon_cmd.c)
 # vacatectl: what needs no device is unit tested (test_vacatectl).
 VMC_VACATECTL_LIB_SRCS := $(addprefix guest-tools/vacatectl/,args.c names.c \
 			    errors.c diagnose.c report.c report_json.c \
@@ -39,7 +40,7 @@ VMC_VACATECTL_SRCS := $(sort $(VMC_VACATECTL_LIB_SRCS) $(VMC_MAPVIEW_SRCS) \
 			guest-agent/vacate.c)
 # vmcompactd: the event loop (liburing), QMP (json-c), the host check.
 VMC_DAEMON_SRCS := $(addprefix host-agent/daemon/,vmcompactd.c loop.c \
-		     agent_conn.c qmp.c memfd.c vm.c libvirt.c)
+		     agent_conn.c qmp.c memfd.c vm.c libvirt.c control.c)
 VMC_DAEMON_LIBS := $(shell pkg-config --libs liburing libvirt libvirt-qemu \
 		     libxml-2.0 json-c)
 VMC_DAEMON_CFLAGS := $(shell pkg-config --cflags libxml-2.0)

@@ -1,6 +1,7 @@
 /* vmcompactd's io_uring loop. */
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "loop.h"
@@ -65,6 +66,14 @@ void vmcd_read(struct vmcd_loop *l, struct vmcd_op *op, int fd, void *buf,
 	struct io_uring_sqe *sqe = sqe_for(l, op);
 
 	io_uring_prep_read(sqe, fd, buf, (unsigned int)len, 0);
+	tag(sqe, op);
+}
+
+void vmcd_accept(struct vmcd_loop *l, struct vmcd_op *op, int fd)
+{
+	struct io_uring_sqe *sqe = sqe_for(l, op);
+
+	io_uring_prep_accept(sqe, fd, NULL, NULL, SOCK_CLOEXEC);
 	tag(sqe, op);
 }
 

@@ -35,6 +35,8 @@ void vmcd_send(struct vmcd_loop *l, struct vmcd_op *op, int fd,
 	       const void *buf, size_t len);
 void vmcd_read(struct vmcd_loop *l, struct vmcd_op *op, int fd, void *buf,
 	       size_t len);
+/* Completes with the new connection's fd. */
+void vmcd_accept(struct vmcd_loop *l, struct vmcd_op *op, int fd);
 /* Completes with -ETIME after ms milliseconds. */
 void vmcd_sleep(struct vmcd_loop *l, struct vmcd_op *op, int64_t ms);
 /* Ask for op to complete early (-ECANCELED) if it is in flight. */

@@ -21,7 +21,25 @@ static void put_u64(json_object *o, const char *key, uint64_t v)
 	json_object_object_add(o, key, json_object_new_int64((int64_t)v));
 }
 
-static void log_cycle(struct vmcd_vm *vm, int64_t now)
+const char *vmcd_step_name(enum vmcd_step step)
+{
+	static const char *const names[] = {
+		[STEP_IDLE] = "idle",
+		[STEP_HELLO] = "hello",
+		[STEP_PROBE] = "probe",
+		[STEP_VACATE] = "vacate",
+		[STEP_SETTLE] = "settle",
+		[STEP_BALLOON_QUERY] = "balloon-query",
+		[STEP_BALLOON_SET] = "balloon-set",
+		[STEP_BALLOON_WAIT] = "balloon-wait",
+		[STEP_RELEASE] = "release",
+		[STEP_FINISHED] = "finished",
+	};
+
+	return names[step];
+}
+
+json_object *vmcd_cycle_json(const struct vmcd_vm *vm)
 {
 	const struct vmcd_cycle *c = &vm->cycle;
 	json_object *o = json_object_new_object();
@@ -49,9 +67,16 @@ static void log_cycle(struct vmcd_vm *vm, int64_t now)
 		put_u64(o, "host_populated_mib_before", c->populated_before >> 20);
 		put_u64(o, "host_populated_mib_after", c->populated_after >> 20);
 	}
-	put_u64(o, "ms", (uint64_t)(now - c->start_ms));
+	put_u64(o, "ms", (uint64_t)(c->end_ms - c->start_ms));
 	json_object_object_add(o, "error", c->error[0] ?
 			       json_object_new_string(c->error) : NULL);
+	return o;
+}
+
+static void log_cycle(struct vmcd_vm *vm)
+{
+	json_object *o = vmcd_cycle_json(vm);
+
 	fprintf(vm->log, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	fflush(vm->log);
 	json_object_put(o);
@@ -62,7 +87,10 @@ static void end_cycle(struct vmcd_vm *vm)
 	int64_t now = vmcd_now_ms();
 	unsigned int backoff;
 
-	log_cycle(vm, now);
+	vm->cycle.end_ms = now;
+	log_cycle(vm);
+	vm->total_done += vm->cycle.done;
+	vm->total_released += vm->cycle.released_whole;
 	if (vm->cycle.possible && !vm->cycle.done)
 		vm->idle_cycles++;
 	else
@@ -479,6 +507,15 @@ static bool qmp_ready(struct vmcd_vm *vm)
 					 .start_ms = vmcd_now_ms() };
 	cycle_error(vm, "qmp: %s", vm->qmp.err);
 	return false;
+}
+
+bool vmcd_vm_cycle_now(struct vmcd_vm *vm)
+{
+	if (vm->step != STEP_IDLE)
+		return false;
+	vm->next_ms = 0;
+	vm->idle_cycles = 0;
+	return true;
 }
 
 void vmcd_vm_tick(struct vmcd_vm *vm, int64_t now_ms)

@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include <json-c/json.h>
+
 #include "agent_conn.h"
 #include "libvirt.h"
 #include "memfd.h"
@@ -57,7 +59,7 @@ enum vmcd_step {
 /* What one cycle did, for its log line. */
 struct vmcd_cycle {
 	unsigned int n;
-	int64_t start_ms;
+	int64_t start_ms, end_ms;
 	uint32_t candidates;	/* blocks the probe looked at */
 	uint32_t possible;	/* of which could be emptied */
 	uint32_t acted, done;
@@ -85,6 +87,8 @@ struct vmcd_vm {
 	struct vmcd_policy pol;	/* the daemon's, with this VM's overrides */
 	FILE *log;
 	unsigned int idle_cycles;	/* in a row that emptied nothing */
+	uint64_t total_done;		/* blocks emptied, all cycles */
+	uint64_t total_released;	/* of which holes on the host */
 	enum vmcd_step step;
 	int64_t next_ms;
 	int64_t deadline_ms;
@@ -105,6 +109,15 @@ void vmcd_vm_init(struct vmcd_vm *vm, struct vmcd_loop *loop, FILE *log);
 
 /* Drive timeouts and scheduled steps; call often (vmcompactd: 4 Hz). */
 void vmcd_vm_tick(struct vmcd_vm *vm, int64_t now_ms);
+
+/* "idle", "probe"... */
+const char *vmcd_step_name(enum vmcd_step step);
+
+/* The last cycle (the one in progress, if any) as its log line's object. */
+json_object *vmcd_cycle_json(const struct vmcd_vm *vm);
+
+/* Start a cycle at the next tick if none is in progress: false if one is. */
+bool vmcd_vm_cycle_now(struct vmcd_vm *vm);
 
 /* Close the connections (a cycle in progress ends with an error). */
 void vmcd_vm_stop(struct vmcd_vm *vm);

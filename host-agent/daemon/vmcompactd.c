@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "vm.h"
 
 #define MAX_VMS		256
@@ -28,6 +29,7 @@ static struct vmcd_op tick_op, signal_op;
 static struct signalfd_siginfo siginfo;
 static int sigfd = -1;
 static const char *libvirt_uri;
+static const char *control_path;
 static int64_t next_scan_ms;
 
 static struct vmcd_policy pol = {
@@ -64,6 +66,7 @@ static void usage(FILE *out)
 		"  --timeout SEC      for each answer of an agent or QEMU (default 10)\n"
 		"  --vacate-timeout SEC\n"
 		"                     for an agent's answer to a VACATE (default 1800)\n"
+		"  --control PATH     a unix socket for vmcompactctl status and cycle\n"
 		"  --once             one cycle per VM, then exit\n",
 		VMC_VACATE_MAX_BLOCKS);
 }
@@ -212,6 +215,7 @@ static int parse_args(int argc, char **argv)
 		{ "floor-mib", required_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "vacate-timeout", required_argument, NULL, 'T' },
+		{ "control", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -255,6 +259,9 @@ static int parse_args(int argc, char **argv)
 		case 'T':
 			bad = parse_timeout(optarg, &pol.vacate_ms);
 			break;
+		case 'c':
+			control_path = optarg;
+			break;
 		case 'o':
 			pol.once = true;
 			break;
@@ -294,6 +301,7 @@ static int parse_args(int argc, char **argv)
 static void stop_all(void)
 {
 	loop.stop = true;
+	vmcd_control_close();
 	for (size_t k = 0; k < nr_vms; k++)
 		vmcd_vm_stop(vms[k]);
 	vmcd_cancel(&loop, &signal_op);
@@ -382,6 +390,7 @@ static void tick(struct vmcd_op *op, int res)
 		next_scan_ms = now + SCAN_MS;
 	}
 	reap();
+	vmcd_control_tick(now);
 	for (size_t k = 0; k < nr_vms; k++) {
 		if (vms[k]->gone)
 			continue;
@@ -394,6 +403,45 @@ static void tick(struct vmcd_op *op, int res)
 	else
 		vmcd_sleep(&loop, op, TICK_MS);
 }
+
+static json_object *status(void)
+{
+	json_object *o = json_object_new_object(), *list = json_object_new_array();
+
+	for (size_t k = 0; k < nr_vms; k++) {
+		const struct vmcd_vm *vm = vms[k];
+		json_object *v = json_object_new_object();
+
+		json_object_object_add(v, "name", json_object_new_string(vm->name));
+		json_object_object_add(v, "agent", json_object_new_string(vm->agent_path));
+		json_object_object_add(v, "step", json_object_new_string(
+			vm->gone ? "gone" : vmcd_step_name(vm->step)));
+		json_object_object_add(v, "cycles", json_object_new_int64(vm->cycle.n));
+		json_object_object_add(v, "blocks_emptied", json_object_new_int64((int64_t)vm->total_done));
+		json_object_object_add(v, "blocks_released_whole",
+				       json_object_new_int64((int64_t)vm->total_released));
+		json_object_object_add(v, "last", vm->cycle.n ? vmcd_cycle_json(vm) : NULL);
+		json_object_array_add(list, v);
+	}
+	json_object_object_add(o, "vms", list);
+	return o;
+}
+
+static int cycle_now(const char *name, char *err, size_t err_size)
+{
+	struct vmcd_vm *vm = vm_named(name);
+
+	if (!vm || vm->gone)
+		snprintf(err, err_size, "no VM called %s", name);
+	else if (!vmcd_vm_cycle_now(vm))
+		snprintf(err, err_size, "%s is in a cycle (%s)", name,
+			 vmcd_step_name(vm->step));
+	else
+		return 0;
+	return -1;
+}
+
+static const struct vmcd_control_ops control_ops = { status, cycle_now };
 
 static void got_signal(struct vmcd_op *op, int res)
 {
@@ -437,6 +485,15 @@ int main(int argc, char **argv)
 	}
 	for (size_t k = 0; k < nr_vms; k++)
 		vmcd_vm_init(vms[k], &loop, stdout);
+	if (control_path) {
+		char err[512];
+
+		if (vmcd_control_open(&loop, control_path, &control_ops, err,
+				      sizeof(err)) < 0) {
+			fprintf(stderr, "vmcompactd: control socket %s\n", err);
+			return 1;
+		}
+	}
 	tick_op.done = tick;
 	signal_op.done = got_signal;
 	vmcd_read(&loop, &signal_op, sigfd, &siginfo, sizeof(siginfo));
