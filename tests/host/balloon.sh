@@ -2,6 +2,14 @@
 # guest RAM, seen on the host as 2 MiB ranges of the guest's memfd going
 # from populated to holes; deflating gives them back to the guest.  Free
 # page reporting is off, so that only the balloon returns memory.
+#
+# Free page accounting: the guest's NR_FREE_PAGES (/proc/vmstat
+# nr_free_pages, MemFree, the balloon's stat-free-memory) must agree with
+# the free pages the /dev/vacate map counts in the buddy lists, and stay
+# below MemTotal, after FREE, HOLD and release in the guest, and after
+# inflating (whole blocks, then 4 KiB pages) and deflating.  Isolating a
+# block without taking its free pages off NR_FREE_PAGES made it grow by
+# about a block per block the balloon took, past MemTotal.
 source "$(dirname "$0")/../lib.sh"
 
 mem=1024 inflate=256
@@ -26,6 +34,87 @@ if ! vm_wait_for b "vmcompact-balloon: ready" 600; then
 	exit 1
 fi
 before=$(memfd_blocks)
+vm_qmp b '{"execute":"qom-set","arguments":{"path":"/machine/peripheral/balloon0","property":"guest-stats-polling-interval","value":2}}' > /dev/null
+
+# The guest's nr_free_pages, read just before and just after its map, and
+# the map's free pages agree within this many pages (vmc-mapcheck's
+# slack); the balloon's stat-free-memory, read at another moment than the
+# host's map, within stats_tol pages.
+tol=256 stats_tol=1024
+# free_pages_line STEP: the guest's last "free-pages STEP" line (waiting
+# up to 120 s for one).
+free_pages_line() {
+	local deadline=$((SECONDS + 120)) l
+	while [ $SECONDS -lt $deadline ]; do
+		l=$(tr -d '\r' < "$run/b/console.log" | grep -a "^balloon: free-pages $1 " | tail -n 1)
+		[ -n "$l" ] && echo "$l" && return 0
+		sleep 1
+	done
+	return 1
+}
+# free_pages_check TEST STEP...: PASS TEST if at every STEP the map's free
+# pages are within $tol of nr_free_pages and MemFree <= MemTotal.
+free_pages_check() {
+	local t=$1 s l r ok=1 detail=""
+	shift
+	for s in "$@"; do
+		if ! l=$(free_pages_line "$s"); then
+			ok=0 detail+="; $s: no free-pages line from the guest"
+			continue
+		fi
+		r=$(awk -v tol=$tol '{
+			for (i = 4; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+			split(v["nr_free"], ab, ",")
+			lo = ab[1] + 0; hi = ab[2] + 0
+			if (lo > hi) { x = lo; lo = hi; hi = x }
+			map = v["map"] + 0
+			diff = map < lo ? lo - map : (map > hi ? map - hi : 0)
+			good = v["map"] ~ /^[0-9]+$/ && diff <= tol && v["memfree_kb"] + 0 <= v["memtotal_kb"] + 0
+			printf "%d %s: nr_free_pages %s, map %s, off by %d; MemFree %d of %d kB\n",
+				good, $3, v["nr_free"], v["map"], diff, v["memfree_kb"], v["memtotal_kb"]
+		}' <<<"$l")
+		[ "${r%% *}" = 1 ] || ok=0
+		detail+="; ${r#* }"
+	done
+	detail=${detail#; }
+	if [ $ok = 1 ]; then
+		pass "$t ($detail)"
+	else
+		fail "$t: $detail (tolerance $tol pages)"
+	fi
+}
+# stats_check TEST MEMTOTAL_KB: wait for balloon stats taken from now on
+# with that total, then PASS TEST if stat-free-memory <= stat-total-memory
+# and within $stats_tol pages of the map's free pages (host, agent).
+stats_check() {
+	local t=$1 want=$(($2 * 1024)) since deadline=$((SECONDS + 60)) free="" total="" upd map
+	since=$(date +%s)
+	while [ $SECONDS -lt $deadline ]; do
+		read -r free total upd < <(vm_qmp b '{"execute":"qom-get","arguments":{"path":"/machine/peripheral/balloon0","property":"guest-stats"}}' |
+			python3 -c 'import json, sys
+r = json.load(sys.stdin).get("return", {})
+s = r.get("stats", {})
+print(s.get("stat-free-memory", -1), s.get("stat-total-memory", -1), r.get("last-update", 0))')
+		[ "$total" = $want ] && [ "${upd:-0}" -ge $since ] && break
+		sleep 1
+	done
+	if [ "$total" != $want ] || [ "${upd:-0}" -lt $since ]; then
+		fail "$t: no fresh balloon stats with stat-total-memory $want (last: free ${free:-?} total ${total:-?})"
+		return
+	fi
+	map=$("$root/build/host/vmcompactctl" map --socket "$run/b/vmc.sock" | sed -n 's/^free  *\([0-9]*\) .*/\1/p')
+	local detail="stat-free-memory $((free >> 20)) MiB ($((free / 4096)) pages) of stat-total-memory $((total >> 20)) MiB; map: ${map:-?} free pages"
+	if [ -n "$map" ] && [ $free -le $total ] &&
+	   [ $((free / 4096 - map)) -le $stats_tol ] && [ $((map - free / 4096)) -le $stats_tol ]; then
+		pass "$t ($detail)"
+	else
+		fail "$t: $detail (tolerance $stats_tol pages)"
+	fi
+}
+
+free_pages_check balloon-free-pages-vacate after-workload after-free holding-2 released-2 holding-4
+base=$(free_pages_line holding-4 | sed -n 's/.* memtotal_kb=\([0-9]*\)$/\1/p')
+base=${base:-0}
 
 if balloon_to $((mem - inflate)); then
 	after=$(memfd_blocks)
@@ -54,6 +143,14 @@ if balloon_to $((mem - inflate)); then
 	else
 		fail "balloon-takes-held-blocks-first: $gone of the $n blocks the guest held released (${held:-none held})"
 	fi
+	free_pages_check balloon-free-pages-inflate "memtotal-$((base - inflate * 1024))"
+	stats_check balloon-stats-inflate $((base - inflate * 1024))
+	# 1 MiB more, less than a block: the balloon's 4 KiB pages.
+	if balloon_to $((mem - inflate - 1)); then
+		free_pages_check balloon-free-pages-4k "memtotal-$((base - (inflate + 1) * 1024))"
+	else
+		fail "balloon-free-pages-4k: the balloon did not reach $((mem - inflate - 1)) MiB"
+	fi
 else
 	fail "balloon-inflates-whole-blocks: the balloon did not reach its target"
 fi
@@ -65,6 +162,8 @@ if balloon_to $mem; then
 	else
 		fail "balloon-deflates: back to $mem MiB, but the guest has ${free:-no} fully free blocks"
 	fi
+	free_pages_check balloon-free-pages-deflate "memtotal-$base"
+	stats_check balloon-stats-deflate $base
 else
 	fail "balloon-deflates: the balloon did not go back to $mem MiB"
 fi

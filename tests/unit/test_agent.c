@@ -145,7 +145,8 @@ static bool expect_hello(uint32_t seq, int ms)
 		       seq, f.type, f.seq);
 		return false;
 	}
-	if (h.version != 1 || h.caps != VMC_CAP_MAP || h.block_pages ||
+	if (h.version != 1 || h.caps != (VMC_CAP_MAP | VMC_CAP_VACATE) ||
+	    h.block_pages ||
 	    h.page_size != (uint32_t)sysconf(_SC_PAGESIZE) ||
 	    strncmp(h.name, "vmcompact-agent ", 16)) {
 		t_fail(__FILE__, __LINE__, "HELLO_RESP v%u caps 0x%x bp %u page %u '%s'",
@@ -242,6 +243,32 @@ static void test_device_missing(void)
 	CHECK(expect_error(19, VMC_ERR_DEVICE, &e));
 	CHECK(e.sys_errno == ENOENT);
 	CHECKF(strstr(e.msg, VACATE_DEV), "%s", e.msg);
+}
+
+/* VACATE and RELEASE on a missing device: DEVICE errors naming the ioctl. */
+static void test_vacate_device_missing(void)
+{
+	struct vmc_vacate_req req = { .mode = VACATE_MODE_FREE, .count = 1,
+				      .pfns = { 0x200 } };
+	struct vmc_error e;
+
+	CHECK(send_bytes(tx, vmc_encode_vacate_req(tx, sizeof(tx), 20, &req)));
+	CHECK(expect_error(20, VMC_ERR_DEVICE, &e));
+	CHECKF(e.sys_errno == ENOENT && strstr(e.msg, VACATE_DEV ": VACATE_IOC_VACATE: "),
+	       "%u %s", e.sys_errno, e.msg);
+	req.flags = VMC_VACATE_CHEAPEST;
+	req.count = VMC_VACATE_ALL;
+	CHECK(send_bytes(tx, vmc_encode_vacate_req(tx, sizeof(tx), 21, &req)));
+	CHECK(expect_error(21, VMC_ERR_DEVICE, &e));
+	CHECKF(strstr(e.msg, "VACATE_IOC_CHEAPEST"), "%s", e.msg);
+	CHECK(send_bytes(tx, vmc_encode_release_req(tx, sizeof(tx), 22)));
+	CHECK(expect_error(22, VMC_ERR_DEVICE, &e));
+	CHECKF(strstr(e.msg, "VACATE_IOC_RELEASE"), "%s", e.msg);
+	/* A bad VACATE payload is refused before the device is tried. */
+	CHECK(send_frame(1, VMC_VACATE_REQ, 23, "\1\0\0\0", 4));
+	CHECK(expect_error(23, VMC_ERR_BAD_PAYLOAD, &e));
+	CHECK(send_frame(1, VMC_HELLO_REQ, 24, NULL, 0));
+	CHECK(expect_hello(24, 3000));
 }
 
 /* The brief's sequence, in one write: three errors, then the answer. */
@@ -387,8 +414,19 @@ static void test_ctl_map_device_error(void)
 
 	CHECK(ctl(args) == 1);
 	err = t_slurp(err_path);
-	CHECKF(strstr(err, "guest: device error: " VACATE_DEV ": No such file or directory (errno 2)"),
+	CHECKF(strstr(err, "guest: device error: " VACATE_DEV ": VACATE_IOC_MAP: No such file or directory (errno 2)"),
 	       "%s", err);
+}
+
+static void test_ctl_vacate_no_device(void)
+{
+	const char *const args[] = { "vacate", "--socket", ctl_path,
+				     "--cheapest", "4", "--mode", "free", NULL };
+	const char *err;
+
+	CHECK(ctl(args) == 1);
+	err = t_slurp(err_path);
+	CHECKF(strstr(err, "the guest's vacate device is unavailable"), "%s", err);
 }
 
 static void test_ctl_send_raw(void)
@@ -491,6 +529,7 @@ int main(void)
 	t_run("agent_other_version", test_other_version);
 	t_run("agent_bad_payloads", test_bad_payloads);
 	t_run("agent_device_missing", test_device_missing);
+	t_run("agent_vacate_device_missing", test_vacate_device_missing);
 	t_run("agent_all_in_one_write", test_all_in_one_write);
 	t_run("agent_byte_by_byte", test_byte_by_byte);
 	t_run("agent_swallowed_request", test_swallowed_request);
@@ -498,6 +537,7 @@ int main(void)
 	t_run("agent_reconnect", test_reconnect);
 	t_run("ctl_hello", test_ctl_hello);
 	t_run("ctl_map_device_error", test_ctl_map_device_error);
+	t_run("ctl_vacate_no_device", test_ctl_vacate_no_device);
 	t_run("ctl_send_raw", test_ctl_send_raw);
 	t_run("ctl_no_socket", test_ctl_no_socket);
 	t_run("ctl_usage", test_ctl_usage);

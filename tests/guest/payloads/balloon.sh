@@ -2,15 +2,60 @@
 # then deleted), so that the host's memfd is populated; hold 4 blocks
 # (vacatectl, HOLD), which the balloon must take first, and say which;
 # then stay up while the host inflates and deflates the balloon.
+#
+# Free page accounting: at each step (after the workload, after a FREE,
+# while holding and after releasing blocks, and whenever MemTotal settles
+# at a new value, i.e. after each inflation or deflation) print
+#   balloon: free-pages STEP nr_free=A,B map=M memfree_kb=F memtotal_kb=T
+# A and B: /proc/vmstat nr_free_pages just before and just after the map;
+# M: the free (buddy) pages of the /dev/vacate map.  The host checks that
+# they agree (NR_FREE_PAGES is what MemFree and the balloon's stats say).
+free_pages() {
+	local a b m f t
+	a=$(sed -n 's/^nr_free_pages //p' /proc/vmstat)
+	m=$(vacatectl map | sed -n 's/^free  *\([0-9]*\) .*/\1/p')
+	b=$(sed -n 's/^nr_free_pages //p' /proc/vmstat)
+	f=$(sed -n 's/^MemFree: *\([0-9]*\) kB$/\1/p' /proc/meminfo)
+	t=$(sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo)
+	echo "balloon: free-pages $1 nr_free=$a,$b map=${m:-none} memfree_kb=$f memtotal_kb=$t"
+}
+memtotal() { sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo; }
+# hold N SECONDS OUT: hold the N cheapest blocks in the background (pid in
+# $hold_pid); wait until vacatectl says it holds them.
+hold() {
+	vacatectl vacate --cheapest "$1" --mode hold --hold-seconds "$2" > "$3.out" 2> "$3.err" &
+	hold_pid=$!
+	for i in $(seq 1 60); do
+		grep -q "holding" "$3.err" && break
+		sleep 1
+	done
+}
+
 mount -t tmpfs -o size=90% none /mnt
 vmc-fragment /mnt 6 100 2000 > /dev/null || echo "FAIL balloon-workload: vmc-fragment failed"
 rm -rf /mnt/*
 umount /mnt
-vacatectl vacate --cheapest 4 --mode hold --hold-seconds 3600 > /tmp/held.out 2> /tmp/held.err &
-for i in $(seq 1 60); do
-	grep -q "holding" /tmp/held.err && break
-	sleep 1
-done
+free_pages after-workload
+vacatectl vacate --cheapest 8 --mode free > /tmp/free.out 2>&1 || true
+free_pages after-free
+hold 2 5 /tmp/held2
+free_pages holding-2
+wait $hold_pid
+free_pages released-2
+hold 4 3600 /tmp/held
 sed -n 's/^block [0-9]* pfn \(0x[0-9a-f]*\): ok, done.*/\1/p' /tmp/held.out | sed 's/^/balloon: held /'
+free_pages holding-4
 echo "vmcompact-balloon: ready"
-while :; do sleep 60; done
+# Whenever MemTotal has moved (the balloon inflated or deflated) and then
+# stayed put for two seconds, check the free pages again.
+last=$(memtotal) moved=0
+while :; do
+	sleep 2
+	now=$(memtotal)
+	if [ "$now" != "$last" ]; then
+		last=$now moved=1
+	elif [ $moved = 1 ]; then
+		free_pages "memtotal-$now"
+		moved=0
+	fi
+done
