@@ -89,6 +89,12 @@ static void end_cycle(struct vmcd_vm *vm)
 
 	vm->cycle.end_ms = now;
 	log_cycle(vm);
+	/*
+	 * QEMU serves one client per socket: between cycles the agent's port
+	 * and QMP are free for vmcompactctl and management tools.
+	 */
+	vmcd_agent_close(&vm->agent);
+	vmcd_qmp_close(&vm->qmp);
 	vm->total_done += vm->cycle.done;
 	vm->total_released += vm->cycle.released_whole;
 	if (vm->cycle.possible && !vm->cycle.done)
@@ -229,23 +235,17 @@ static void send_release(struct vmcd_vm *vm)
 		VMC_RELEASE_RESP, vm->pol.request_ms);
 }
 
+/* A cycle starts on a new connection, with HELLO. */
 static void start_cycle(struct vmcd_vm *vm, int64_t now)
 {
-	if (vm->agent.fd < 0 && vmcd_agent_busy(&vm->agent)) {
+	if (vmcd_agent_busy(&vm->agent)) {
 		/* The last connection is still winding down. */
 		vm->next_ms = now + POLL_MS;
 		return;
 	}
 	vm->cycle = (struct vmcd_cycle){ .n = vm->cycle.n + 1, .start_ms = now };
-	if (vm->agent.fd < 0) {
-		vm->hello_done = false;
-		if (vmcd_agent_connect(&vm->agent) < 0) {
-			cycle_error(vm, "agent: %s", vm->agent.err);
-			return;
-		}
-	}
-	if (vm->hello_done)
-		send_vacate(vm, STEP_PROBE, VACATE_MODE_PROBE, vm->pol.blocks);
+	if (vmcd_agent_connect(&vm->agent) < 0)
+		cycle_error(vm, "agent: %s", vm->agent.err);
 	else
 		send_hello(vm);
 }
@@ -264,7 +264,6 @@ static void got_hello(struct vmcd_vm *vm, const struct vmc_frame *f)
 			    "the guest's vacate device is unavailable");
 		return;
 	}
-	vm->hello_done = true;
 	send_vacate(vm, STEP_PROBE, VACATE_MODE_PROBE, vm->pol.blocks);
 }
 

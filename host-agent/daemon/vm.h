@@ -10,7 +10,9 @@
  *   check    on the host, whether the memfd ranges behind the blocks the
  *            guest says it emptied are holes now
  *
- * and one JSON line on stdout per cycle.  A guest where blocks look
+ * and one JSON line on stdout per cycle.  The connections are closed
+ * between cycles: QEMU serves one client at a time on each socket, and
+ * vmcompactctl or a management tool may want it.  A guest where blocks look
  * possible but none empties is asked less and less often: the interval
  * doubles with each such cycle in a row, up to VMCD_MAX_BACKOFF times.  Every number the guest sends is
  * checked by the codec first; the host check trusts only the memfd.
@@ -92,7 +94,6 @@ struct vmcd_vm {
 	enum vmcd_step step;
 	int64_t next_ms;
 	int64_t deadline_ms;
-	bool hello_done;	/* on this agent connection */
 	uint64_t balloon_target;
 	struct vmc_hello hello;
 	struct vmcd_cycle cycle;

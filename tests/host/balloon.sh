@@ -112,8 +112,8 @@ print(s.get("stat-free-memory", -1), s.get("stat-total-memory", -1), r.get("last
 	fi
 }
 
-free_pages_check balloon-free-pages-vacate after-workload after-free holding-2 released-2 holding-4
-base=$(free_pages_line holding-4 | sed -n 's/.* memtotal_kb=\([0-9]*\)$/\1/p')
+free_pages_check balloon-free-pages-vacate after-workload holding-4 after-free holding-2 released-2
+base=$(free_pages_line released-2 | sed -n 's/.* memtotal_kb=\([0-9]*\)$/\1/p')
 base=${base:-0}
 
 if balloon_to $((mem - inflate)); then

@@ -3,9 +3,10 @@
 # (vacatectl, HOLD), which the balloon must take first, and say which;
 # then stay up while the host inflates and deflates the balloon.
 #
-# Free page accounting: at each step (after the workload, after a FREE,
-# while holding and after releasing blocks, and whenever MemTotal settles
-# at a new value, i.e. after each inflation or deflation) print
+# Free page accounting: at each step (after the workload, while holding
+# the 4 blocks, after a FREE of 2 more, while holding 2 free blocks and
+# after releasing them, and whenever MemTotal settles at a new value, i.e. after
+# each inflation or deflation) print
 #   balloon: free-pages STEP nr_free=A,B map=M memfree_kb=F memtotal_kb=T
 # A and B: /proc/vmstat nr_free_pages just before and just after the map;
 # M: the free (buddy) pages of the /dev/vacate map.  The host checks that
@@ -20,13 +21,15 @@ free_pages() {
 	echo "balloon: free-pages $1 nr_free=$a,$b map=${m:-none} memfree_kb=$f memtotal_kb=$t"
 }
 memtotal() { sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo; }
-# hold N SECONDS OUT: hold the N cheapest blocks in the background (pid in
-# $hold_pid); wait until vacatectl says it holds them.
+# hold SECONDS OUT VACATECTL-ARGS...: hold blocks in the background (pid
+# in $hold_pid); wait until vacatectl says it holds them.
 hold() {
-	vacatectl vacate --cheapest "$1" --mode hold --hold-seconds "$2" > "$3.out" 2> "$3.err" &
+	local secs=$1 out=$2
+	shift 2
+	vacatectl vacate "$@" --mode hold --hold-seconds "$secs" > "$out.out" 2> "$out.err" &
 	hold_pid=$!
 	for i in $(seq 1 60); do
-		grep -q "holding" "$3.err" && break
+		grep -q "holding" "$out.err" && break
 		sleep 1
 	done
 }
@@ -36,15 +39,19 @@ vmc-fragment /mnt 6 100 2000 > /dev/null || echo "FAIL balloon-workload: vmc-fra
 rm -rf /mnt/*
 umount /mnt
 free_pages after-workload
-vacatectl vacate --cheapest 8 --mode free > /tmp/free.out 2>&1 || true
+hold 3600 /tmp/held --cheapest 4
+sed -n 's/^block [0-9]* pfn \(0x[0-9a-f]*\): ok, done.*/\1/p' /tmp/held.out | sed 's/^/balloon: held /'
+free_pages holding-4
+# More of the range vacate: FREE two blocks of free and LRU pages, then
+# HOLD two fully free blocks (a HOLD isolates even a free block) for 5 s.
+vacatectl vacate $(vmc-blocks-of m | head -n 2) --mode free > /tmp/free.out 2>&1
+echo "balloon: FREE emptied $(grep -c ': ok, done' /tmp/free.out) blocks"
 free_pages after-free
-hold 2 5 /tmp/held2
+hold 5 /tmp/held2 $(vmc-blocks-of '\.' | head -n 2)
+echo "balloon: HOLD held $(grep -c ': ok, done' /tmp/held2.out) blocks"
 free_pages holding-2
 wait $hold_pid
 free_pages released-2
-hold 4 3600 /tmp/held
-sed -n 's/^block [0-9]* pfn \(0x[0-9a-f]*\): ok, done.*/\1/p' /tmp/held.out | sed 's/^/balloon: held /'
-free_pages holding-4
 echo "vmcompact-balloon: ready"
 # Whenever MemTotal has moved (the balloon inflated or deflated) and then
 # stayed put for two seconds, check the free pages again.
