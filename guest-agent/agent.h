@@ -45,6 +45,10 @@ int vacate_blocks(const char *dev, const struct vmc_vacate_req *req,
 		   struct vmc_vacate_resp *v, struct vacate_result *results);
 int vacate_release(const char *dev);
 
+/* VACATE_IOC_CENSUS with room entries: 0 or a negative errno. */
+int vacate_census(const char *dev, uint32_t room, struct vmc_census_resp *c,
+		  struct vacate_census_entry *entries);
+
 /*
  * handler.c: the frame that answers a parser event, written to out (room
  * for VMC_FRAME_MAX bytes); returns its length.  Errors are logged.

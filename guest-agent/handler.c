@@ -12,6 +12,7 @@
 static struct vacate_block blocks[VMC_MAP_RESP_MAX_BLOCKS];
 static struct vacate_result results[VMC_VACATE_MAX_BLOCKS];
 static struct vmc_vacate_req vreq;
+static struct vacate_census_entry census_entries[VMC_CENSUS_MAX_ENTRIES];
 
 static size_t device_error(struct vmc_error *err, const char *dev,
 			   const char *what, int rc)
@@ -30,7 +31,7 @@ static size_t hello(const char *dev, const struct vmc_frame *f, uint8_t *out,
 		    struct vmc_error *err)
 {
 	struct vmc_hello h = {
-		.caps = VMC_CAP_MAP | VMC_CAP_VACATE,
+		.caps = VMC_CAP_MAP | VMC_CAP_VACATE | VMC_CAP_CENSUS,
 		.page_size = (uint32_t)sysconf(_SC_PAGESIZE),
 		.version = VMC_PROTO_VERSION,
 		.name = AGENT_NAME,
@@ -92,6 +93,22 @@ static size_t release(const char *dev, const struct vmc_frame *f,
 	return vmc_encode_release_resp(out, VMC_FRAME_MAX, f->seq);
 }
 
+static size_t census(const char *dev, const struct vmc_frame *f,
+		     uint8_t *out, struct vmc_error *err)
+{
+	struct vmc_census_resp c;
+	uint32_t room;
+	int rc;
+
+	if (vmc_decode_census_req(f, &room, err))
+		return 0;
+	rc = vacate_census(dev, room, &c, census_entries);
+	if (rc)
+		return device_error(err, dev, "VACATE_IOC_CENSUS", rc);
+	return vmc_encode_census_resp(out, VMC_FRAME_MAX, f->seq, &c,
+				      census_entries);
+}
+
 static size_t respond(const char *dev, const struct vmc_frame *f,
 		      uint8_t *out, struct vmc_error *err)
 {
@@ -104,6 +121,8 @@ static size_t respond(const char *dev, const struct vmc_frame *f,
 		return vacate(dev, f, out, err);
 	case VMC_RELEASE_REQ:
 		return release(dev, f, out, err);
+	case VMC_CENSUS_REQ:
+		return census(dev, f, out, err);
 	}
 	vmc_error_set(err, VMC_ERR_UNKNOWN_TYPE, 0, "type 0x%04x (%s)",
 		      f->type, vmc_type_name(f->type));

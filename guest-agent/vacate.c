@@ -116,3 +116,24 @@ int vacate_release(const char *dev)
 		return fd;
 	return ioctl(fd, VACATE_IOC_RELEASE) < 0 ? -errno : 0;
 }
+
+int vacate_census(const char *dev, uint32_t room, struct vmc_census_resp *c,
+		  struct vacate_census_entry *entries)
+{
+	struct vacate_census q = {
+		.argsz = sizeof(q),
+		.entries = (uintptr_t)entries,
+		.nr_entries = room,
+	};
+	int fd = vacate_file(dev);
+
+	if (fd < 0)
+		return fd;
+	if (ioctl(fd, VACATE_IOC_CENSUS, &q) < 0)
+		return -errno;
+	c->blocks = q.blocks;
+	c->slab_pages = q.slab_pages;
+	c->found = q.nr_entries;
+	c->nr = q.nr_entries < room ? q.nr_entries : room;
+	return 0;
+}

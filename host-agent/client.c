@@ -283,3 +283,19 @@ int vmc_client_release(struct vmc_client *c)
 		return vmc_client_fail(c, "invalid answer from the guest: %s", err.msg);
 	return 0;
 }
+
+int vmc_client_census(struct vmc_client *c, uint32_t room,
+		      struct vmc_census_resp *resp,
+		      struct vacate_census_entry *entries)
+{
+	size_t len = vmc_encode_census_req(c->tx, sizeof(c->tx), next_seq(c),
+					   room);
+	struct vmc_error err;
+	struct vmc_frame f;
+
+	if (request(c, len, VMC_CENSUS_RESP, c->timeout_ms, &f) < 0)
+		return -1;
+	if (vmc_decode_census_resp(&f, room, resp, entries, &err))
+		return vmc_client_fail(c, "invalid answer from the guest: %s", err.msg);
+	return 0;
+}

@@ -53,6 +53,14 @@ int vmc_client_vacate(struct vmc_client *c, const struct vmc_vacate_req *req,
 /* RELEASE_REQ: the guest gives back every block its agent holds. */
 int vmc_client_release(struct vmc_client *c);
 
+/*
+ * CENSUS_REQ with room (<= VMC_CENSUS_MAX_ENTRIES) entries; entries needs
+ * that room.
+ */
+int vmc_client_census(struct vmc_client *c, uint32_t room,
+		      struct vmc_census_resp *resp,
+		      struct vacate_census_entry *entries);
+
 /* Raw access, for tools and tests: write bytes as they are... */
 int vmc_client_send(struct vmc_client *c, const void *buf, size_t len);
 

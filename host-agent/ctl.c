@@ -27,6 +27,7 @@
 #define OPT_VACATE	(1u << 2)	/* --block, --pfn, --cheapest, --mode, --vacate-timeout */
 #define OPT_CONTROL	(1u << 3)	/* --control instead of --socket */
 #define OPT_VM		(1u << 4)	/* --vm */
+#define OPT_TOP		(1u << 5)	/* --top */
 
 /* All large: static rather than on the stack. */
 static struct vmc_client client;
@@ -41,6 +42,7 @@ static void usage(FILE *out)
 	      "                    [--json] [--timeout SEC] [--vacate-timeout SEC]\n"
 	      "       vmcompactctl vacate --socket PATH --cheapest K|all --mode MODE ...\n"
 	      "       vmcompactctl release --socket PATH [--timeout SEC]\n"
+	      "       vmcompactctl census --socket PATH [--json] [--top N] [--timeout SEC]\n"
 	      "       vmcompactctl status --control PATH [--json]\n"
 	      "       vmcompactctl cycle --control PATH --vm NAME\n"
 	      "       vmcompactctl send-raw --socket PATH [--timeout SEC] [--expect N]\n"
@@ -54,6 +56,7 @@ static void usage(FILE *out)
 	      "vacate asks the guest to empty blocks (MODE probe, free or hold; at most\n"
 	      "%d per request) and waits up to --vacate-timeout (default 1800) for it;\n"
 	      "held blocks stay held by the guest agent until release.\n"
+	      "census names the slab caches that keep blocks from being free.\n"
 	      "status and cycle ask a running vmcompactd (its --control socket) for its\n"
 	      "VMs, and for a cycle of one of them now.\n",
 		VMC_VACATE_MAX_BLOCKS);
@@ -74,9 +77,10 @@ static void print_hello(const struct vmc_hello *h)
 		printf("block pages:  %u\n", h->block_pages);
 	else
 		printf("block pages:  unknown (the guest's vacate device is unavailable)\n");
-	printf("capabilities: 0x%x%s%s\n", h->caps,
+	printf("capabilities: 0x%x%s%s%s\n", h->caps,
 	       h->caps & VMC_CAP_MAP ? " map" : "",
-	       h->caps & VMC_CAP_VACATE ? " vacate" : "");
+	       h->caps & VMC_CAP_VACATE ? " vacate" : "",
+	       h->caps & VMC_CAP_CENSUS ? " census" : "");
 }
 
 static int cmd_hello(struct vmc_client *c, const struct ctl_opts *o)
@@ -135,6 +139,7 @@ static const struct command {
 	{ "send-raw", cmd_send_raw, OPT_RAW },
 	{ "vacate", ctl_cmd_vacate, OPT_JSON | OPT_VACATE },
 	{ "release", ctl_cmd_release, 0 },
+	{ "census", ctl_cmd_census, OPT_JSON | OPT_TOP },
 	{ "status", ctl_cmd_status, OPT_CONTROL | OPT_JSON },
 	{ "cycle", ctl_cmd_cycle, OPT_CONTROL | OPT_VM },
 };
@@ -222,6 +227,8 @@ static unsigned int option_class(int c)
 		return OPT_CONTROL;
 	case 'M':
 		return OPT_VM;
+	case 'T':
+		return OPT_TOP;
 	default:
 		return 0;
 	}
@@ -251,6 +258,7 @@ static int parse_opts(int argc, char **argv, const struct command *cmd,
 		{ "vacate-timeout", required_argument, NULL, 'V' },
 		{ "control", required_argument, NULL, 'C' },
 		{ "vm", required_argument, NULL, 'M' },
+		{ "top", required_argument, NULL, 'T' },
 		{ 0 }
 	};
 	int c, i;
@@ -272,6 +280,10 @@ static int parse_opts(int argc, char **argv, const struct command *cmd,
 			break;
 		case 'M':
 			o->vm = optarg;
+			break;
+		case 'T':
+			if (parse_count(optarg, &o->top))
+				return bad_value(longopts[i].name, optarg);
 			break;
 		case 'j':
 			o->json = true;

@@ -23,11 +23,15 @@ struct ctl_opts {
 	uint32_t cheapest_k;	/* VMC_VACATE_ALL for "all" */
 	bool has_mode;
 	uint32_t mode;
+	uint32_t top;		/* census: caches shown, 0 all */
 };
 
 /* vacate_cmd.c: exit status 0, or 1 after saying why on stderr. */
 int ctl_cmd_vacate(struct vmc_client *c, const struct ctl_opts *o);
 int ctl_cmd_release(struct vmc_client *c, const struct ctl_opts *o);
+
+/* census_cmd.c */
+int ctl_cmd_census(struct vmc_client *c, const struct ctl_opts *o);
 
 /* daemon_cmd.c: the same for questions to vmcompactd (c is not used). */
 int ctl_cmd_status(struct vmc_client *c, const struct ctl_opts *o);

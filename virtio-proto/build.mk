@@ -16,7 +16,7 @@ VMC_JSONC_LIBS := $(shell pkg-config --libs json-c)
 VMC_JSONC_STATIC_LIBS := $(shell pkg-config --libs --static json-c)
 
 VMC_PROTO_SRCS := $(addprefix virtio-proto/,crc32.c parser.c proto.c map.c \
-		    vacate.c)
+		    vacate.c census.c)
 VMC_AGENT_SRCS := $(addprefix guest-agent/,main.c port.c handler.c vacate.c)
 # The map, its totals, text and JSON: vmcompactctl's and vacatectl's.
 VMC_MAPVIEW_SRCS := $(addprefix host-agent/,map.c mapstat.c render.c json.c \
@@ -24,11 +24,11 @@ VMC_MAPVIEW_SRCS := $(addprefix host-agent/,map.c mapstat.c render.c json.c \
 VMC_CLIENT_SRCS := $(addprefix host-agent/,client.c fetch.c map.c mapstat.c)
 # vacatectl's request report, also vmcompactctl vacate's.
 VMC_REPORT_SRCS := $(addprefix guest-tools/vacatectl/,names.c report.c \
-		     report_json.c)
+		     report_json.c census.c census_text.c census_json.c)
 VMC_CTL_SRCS := $(sort $(VMC_CLIENT_SRCS) $(VMC_MAPVIEW_SRCS) \
 			$(VMC_REPORT_SRCS) $(addprefix guest-tools/vacatectl/,args.c errors.c) \
 			host-agent/ctl.c host-agent/raw.c host-agent/vacate_cmd.c \
-			host-agent/daemon_cmd.c)
+			host-agent/daemon_cmd.c host-agent/census_cmd.c)
 # vacatectl: what needs no device is unit tested (test_vacatectl).
 VMC_VACATECTL_LIB_SRCS := $(addprefix guest-tools/vacatectl/,args.c names.c \
 			    errors.c diagnose.c report.c report_json.c \

@@ -39,6 +39,8 @@ const char *vmc_type_name(uint16_t type)
 	case VMC_VACATE_RESP:	return "VACATE_RESP";
 	case VMC_RELEASE_REQ:	return "RELEASE_REQ";
 	case VMC_RELEASE_RESP:	return "RELEASE_RESP";
+	case VMC_CENSUS_REQ:	return "CENSUS_REQ";
+	case VMC_CENSUS_RESP:	return "CENSUS_RESP";
 	case VMC_ERROR:		return "ERROR";
 	default:		return "unknown";
 	}

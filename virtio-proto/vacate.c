@@ -83,10 +83,7 @@ static void put_result(struct wr *w, const struct vacate_result *res)
 	wr_u64(w, res->time_ns);
 	for (int i = 0; i < VACATE_NR_WHY; i++)
 		wr_u32(w, res->why[i]);
-	/* NUL-terminated and padded: nothing of the guest's memory beyond. */
-	for (size_t i = 0, end = strnlen(res->blocker, sizeof(res->blocker) - 1);
-	     i < sizeof(res->blocker); i++)
-		wr_u8(w, i < end ? (uint8_t)res->blocker[i] : 0);
+	put_fixed_name(w, res->blocker, sizeof(res->blocker));
 }
 
 /* false if the errno is out of range. */
@@ -146,19 +143,6 @@ size_t vmc_encode_release_resp(uint8_t *buf, size_t cap, uint32_t seq)
 			      seq, 0);
 }
 
-/* A blocker name: printable ASCII, NUL-terminated, NUL-padded. */
-static bool blocker_ok(const char *s, size_t size)
-{
-	size_t n = strnlen(s, size);
-
-	if (n == size)
-		return false;
-	for (size_t i = 0; i < size; i++)
-		if (i < n ? (s[i] < 0x20 || s[i] > 0x7e) : s[i])
-			return false;
-	return true;
-}
-
 /* Result i of a response to req. */
 static const char *check_result(const struct vmc_vacate_req *req,
 				uint32_t block_pages,
@@ -182,7 +166,7 @@ static const char *check_result(const struct vmc_vacate_req *req,
 		return "done with an error, or by a probe";
 	if (why > block_pages)
 		return "more pages with a reason than the block has";
-	if (!blocker_ok(res->blocker, sizeof(res->blocker)))
+	if (!fixed_name_ok(res->blocker, sizeof(res->blocker)))
 		return "blocker is not a printable, NUL-padded name";
 	return NULL;
 }

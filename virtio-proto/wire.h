@@ -103,6 +103,32 @@ static inline bool pow2(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
+/*
+ * A cache name in a fixed field of size bytes (PROTOCOL.md 3.6): printable
+ * ASCII, NUL-terminated and NUL-padded, so that nothing of the sender's
+ * memory beyond the name travels.  The writer cuts a name that fills the
+ * field one byte short.
+ */
+static inline void put_fixed_name(struct wr *w, const char *name, size_t size)
+{
+	size_t end = strnlen(name, size - 1);
+
+	for (size_t i = 0; i < size; i++)
+		wr_u8(w, i < end ? (uint8_t)name[i] : 0);
+}
+
+static inline bool fixed_name_ok(const char *s, size_t size)
+{
+	size_t n = strnlen(s, size);
+
+	if (n == size)
+		return false;
+	for (size_t i = 0; i < size; i++)
+		if (i < n ? (s[i] < 0x20 || s[i] > 0x7e) : s[i])
+			return false;
+	return true;
+}
+
 /* Refuse a payload: set *err to VMC_ERR_BAD_PAYLOAD and return -1. */
 __attribute__((format(printf, 2, 3)))
 int vmc_bad_payload(struct vmc_error *err, const char *fmt, ...);

@@ -50,6 +50,11 @@
 #define VMC_VACATE_ALL		0xffffffffu	/* CHEAPEST count: all blocks */
 #define VMC_VACATE_CHEAPEST	(1u << 0)	/* VACATE_REQ flags */
 
+/* CENSUS_RESP: at most VMC_CENSUS_MAX_ENTRIES caches per answer. */
+#define VMC_CENSUS_MAX_ENTRIES	1024
+#define VMC_CENSUS_RESP_FIXED	16
+#define VMC_CENSUS_REC_SIZE	48
+
 #define VMC_RESPONSE		0x8000
 
 enum vmc_type {
@@ -57,11 +62,13 @@ enum vmc_type {
 	VMC_MAP_REQ	= 0x0002,
 	VMC_VACATE_REQ	= 0x0003,
 	VMC_RELEASE_REQ	= 0x0004,
+	VMC_CENSUS_REQ	= 0x0005,
 	VMC_ERROR	= VMC_RESPONSE,
 	VMC_HELLO_RESP	= VMC_RESPONSE | VMC_HELLO_REQ,
 	VMC_MAP_RESP	= VMC_RESPONSE | VMC_MAP_REQ,
 	VMC_VACATE_RESP	= VMC_RESPONSE | VMC_VACATE_REQ,
 	VMC_RELEASE_RESP = VMC_RESPONSE | VMC_RELEASE_REQ,
+	VMC_CENSUS_RESP	= VMC_RESPONSE | VMC_CENSUS_REQ,
 };
 
 /* ERROR codes, PROTOCOL.md section 3.4. */
@@ -78,6 +85,7 @@ enum vmc_err_code {
 /* HELLO_RESP capability bits. */
 #define VMC_CAP_MAP		(1u << 0)
 #define VMC_CAP_VACATE		(1u << 1)	/* VACATE_REQ and RELEASE_REQ */
+#define VMC_CAP_CENSUS		(1u << 2)	/* CENSUS_REQ */
 
 /* A frame as received; payload points into the receiver's buffer. */
 struct vmc_frame {
@@ -130,6 +138,14 @@ struct vmc_vacate_resp {
 	uint32_t done;		/* emptied (FREE, HOLD) or possible (PROBE) */
 	uint32_t nr;		/* results that follow: the first acted on */
 	uint64_t wall_ns;	/* the guest's time for the request */
+};
+
+/* The fixed part of CENSUS_RESP (VACATE_IOC_CENSUS's answer). */
+struct vmc_census_resp {
+	uint32_t blocks;	/* otherwise-free blocks */
+	uint32_t slab_pages;	/* the slab pages in them */
+	uint32_t found;		/* caches with slab pages there */
+	uint32_t nr;		/* entries that follow: min(found, room) */
 };
 
 /*
@@ -213,6 +229,23 @@ int vmc_decode_vacate_resp(const struct vmc_frame *f,
 			   const struct vmc_vacate_req *req,
 			   uint32_t block_pages, struct vmc_vacate_resp *v,
 			   struct vacate_result *results,
+			   struct vmc_error *err);
+
+size_t vmc_encode_census_req(uint8_t *buf, size_t cap, uint32_t seq,
+			     uint32_t room);
+int vmc_decode_census_req(const struct vmc_frame *f, uint32_t *room,
+			  struct vmc_error *err);
+size_t vmc_encode_census_resp(uint8_t *buf, size_t cap, uint32_t seq,
+			      const struct vmc_census_resp *c,
+			      const struct vacate_census_entry *entries);
+
+/*
+ * A CENSUS_RESP to a request with room entries: its length, entry count
+ * and names.  entries needs room for room entries.
+ */
+int vmc_decode_census_resp(const struct vmc_frame *f, uint32_t room,
+			   struct vmc_census_resp *c,
+			   struct vacate_census_entry *entries,
 			   struct vmc_error *err);
 
 /* HELLO_REQ, RELEASE_REQ and RELEASE_RESP carry nothing. */

@@ -26,8 +26,17 @@ result() { # name status detail
 done_pfns() { sed -n 's/^block [0-9]* pfn \(0x[0-9a-f]*\): ok, done.*/\1/p' "$out"; }
 
 hctl hello
-grep -q '^capabilities: 0x3 map vacate$' "$out"
+grep -q '^capabilities: 0x7 map vacate census$' "$out"
 result hostvacate-hello-says-vacate $? "rc $rc: $(tr '\n' ' ' < "$out")"
+
+# The census through the agent: the text and the JSON agree.
+hctl census
+text=$(sed -n 's/^otherwise-free blocks: \([0-9]*\), slab pages in them: \([0-9]*\)$/\1 \2/p' "$out")
+r1=$rc cover=$(grep -c '^cover 90%: ' "$out")
+hctl census --json --top 3
+json=$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print(c["blocks"], c["slab_pages"])' "$out" 2>&1)
+[ $r1 = 0 ] && [ $rc = 0 ] && [ -n "$text" ] && [ "$cover" = 1 ]
+result hostvacate-census $? "text: ${text:-none} (rc $r1), json: $json (rc $rc)"
 
 hctl vacate --cheapest all --mode probe --json
 [ $rc = 0 ] && [ "$(jnum acted)" -gt 0 ] && [ "$(jnum pages_migrated)" = 0 ] &&

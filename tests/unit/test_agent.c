@@ -145,7 +145,8 @@ static bool expect_hello(uint32_t seq, int ms)
 		       seq, f.type, f.seq);
 		return false;
 	}
-	if (h.version != 1 || h.caps != (VMC_CAP_MAP | VMC_CAP_VACATE) ||
+	if (h.version != 1 ||
+	    h.caps != (VMC_CAP_MAP | VMC_CAP_VACATE | VMC_CAP_CENSUS) ||
 	    h.block_pages ||
 	    h.page_size != (uint32_t)sysconf(_SC_PAGESIZE) ||
 	    strncmp(h.name, "vmcompact-agent ", 16)) {

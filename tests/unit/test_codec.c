@@ -724,6 +724,58 @@ static void test_release(void)
 	CHECK(refused(vmc_decode_empty(&f, &err), "RELEASE_RESP: payload must be empty"));
 }
 
+/* CENSUS_REQ and CENSUS_RESP. */
+static struct vacate_census_entry census_in[4], census_out[4];
+
+static void test_census(void)
+{
+	struct vmc_census_resp c = { .blocks = 9, .slab_pages = 40, .found = 3,
+				     .nr = 3 }, got;
+	struct vmc_frame f;
+	uint32_t room;
+
+	CHECK(parse_one(buf, vmc_encode_census_req(buf, sizeof(buf), 2, 64), &f));
+	CHECK(vmc_decode_census_req(&f, &room, &err) == 0 && room == 64);
+	CHECK(parse_one(buf, vmc_encode_census_req(buf, sizeof(buf), 2, 0), &f));
+	CHECK(refused(vmc_decode_census_req(&f, &room, &err), "room 0"));
+	CHECK(parse_one(buf, vmc_encode_census_req(buf, sizeof(buf), 2, 1025), &f));
+	CHECK(refused(vmc_decode_census_req(&f, &room, &err), "room 1025"));
+
+	census_in[0] = (struct vacate_census_entry){ "dentry", 20, 5, 300, 0 };
+	census_in[1] = (struct vacate_census_entry){ "xa_node_mobile", 12, 4, 90, 1 };
+	census_in[2] = (struct vacate_census_entry){ "kmalloc-64", 8, 3, 50, 0 };
+	CHECK(parse_one(buf, vmc_encode_census_resp(buf, sizeof(buf), 3, &c, census_in), &f));
+	CHECK(f.len == VMC_CENSUS_RESP_FIXED + 3 * VMC_CENSUS_REC_SIZE);
+	CHECKF(vmc_decode_census_resp(&f, 8, &got, census_out, &err) == 0, "%s", err.msg);
+	CHECK(!memcmp(&got, &c, sizeof(c)));
+	CHECK(!memcmp(census_out, census_in, 3 * sizeof(census_in[0])));
+	/* Fewer entries than found and room allow, or more than room. */
+	CHECK(refused(vmc_decode_census_resp(&f, 2, &got, census_out, &err),
+		      "3 entries for 3 caches found and room for 2"));
+	c.found = 5;
+	CHECK(parse_one(buf, vmc_encode_census_resp(buf, sizeof(buf), 3, &c, census_in), &f));
+	CHECK(refused(vmc_decode_census_resp(&f, 8, &got, census_out, &err),
+		      "3 entries for 5 caches found"));
+	/* A name that is not printable, or bytes after its NUL. */
+	c.found = 3;
+	census_in[1].name[3] = '\n';
+	CHECK(parse_one(buf, vmc_encode_census_resp(buf, sizeof(buf), 3, &c, census_in), &f));
+	CHECK(refused(vmc_decode_census_resp(&f, 8, &got, census_out, &err),
+		      "entry 1: the name"));
+	census_in[1].name[3] = '_';
+	CHECK(parse_one(buf, vmc_encode_census_resp(buf, sizeof(buf), 3, &c, census_in), &f));
+	buf[VMC_HDR_SIZE + VMC_CENSUS_RESP_FIXED + 2 * VMC_CENSUS_REC_SIZE + 20] = 'x';
+	CHECK(parse_one(buf, vmc_frame_seal(buf, sizeof(buf), 1, VMC_CENSUS_RESP, 3,
+					    f.len), &f));
+	CHECK(refused(vmc_decode_census_resp(&f, 8, &got, census_out, &err),
+		      "entry 2: the name"));
+	/* One byte short. */
+	CHECK(parse_one(buf, vmc_frame_seal(buf, sizeof(buf), 1, VMC_CENSUS_RESP, 3,
+					    f.len - 1), &f));
+	CHECK(refused(vmc_decode_census_resp(&f, 8, &got, census_out, &err),
+		      "do not hold exactly 3 entries"));
+}
+
 static void test_names(void)
 {
 	CHECK(!strcmp(vmc_strerror(VMC_ERR_BAD_CRC), "bad crc"));
@@ -780,6 +832,7 @@ int main(void)
 	t_run("codec_vacate_lies", test_vacate_lies);
 	t_run("codec_vacate_resp_lengths", test_vacate_resp_lengths);
 	t_run("codec_release", test_release);
+	t_run("codec_census", test_census);
 	t_run("codec_encoders_respect_cap", test_encoders_respect_cap);
 	t_run("codec_names", test_names);
 	return t_exit_status();
