@@ -4,6 +4,9 @@
 #   codec.txt   the codec's cost for the largest messages (bench/codec.c)
 #   vacate.txt  vmcompactd's cycle on a fragmented 1 GiB TCG guest: time
 #               and work per block emptied, blocks the host got back
+#   slub.txt    what mobility costs SLUB: allocations and slow-path frees
+#               in a plain and a mobile cache (the mobility test driver's
+#               bench command, scripts/guest/payloads/slub-bench.sh)
 # Wall-clock figures under TCG say how this machine did, not the guest
 # kernel's cost on hardware.
 set -euo pipefail
@@ -37,3 +40,12 @@ if c["host_checked"]:
     print("host populated:           %d -> %d MiB" % (c["host_populated_mib_before"], c["host_populated_mib_after"]))
 PY
 cat "$out/vacate.txt"
+
+# The cost of mobility to SLUB, in a guest of its own.
+vm_start s --payload slub-bench --timeout 900
+vm_wait_for s "vmcompact-slub-bench: done" 800 > /dev/null
+{
+	echo "# slub-bench: ns per allocation and per free (frees in allocation order)"
+	tr -d '\r' < "$run/s/console.log" | sed -n 's/^slub-bench: //p'
+} > "$out/slub.txt"
+cat "$out/slub.txt"

@@ -1,13 +1,14 @@
-# Run the mobility KUnit suites (slub_mobility, xarray_mobility) in a guest
-# (they run at boot, before /init) and report each case, then check that
-# the kernel reported nothing.  tests/long/kunit-debug.sh runs this on the
+# Run the KUnit suites of the series (slub_mobility, xarray_mobility,
+# slab_notify, slab_source: the only ones the guest config builds) in a
+# guest (they run at boot, before /init) and report each case, then check
+# that the kernel reported nothing.  tests/long/kunit-debug.sh runs this on the
 # DEBUG=1 kernel: KUNIT_KERNEL, and KUNIT_NAME for the result names.
 source "$(dirname "$0")/../lib.sh"
 
-suites="slub_mobility xarray_mobility"
+suites="slub_mobility xarray_mobility slab_notify slab_source"
 kname=${KUNIT_NAME:-kunit}
 vm_start k --timeout 1800 ${KUNIT_KERNEL:+--kernel "$KUNIT_KERNEL"} \
-	--append "kunit.enable=1 kunit.filter_glob=*_mobility"
+	--append "kunit.enable=1"
 if ! vm_wait_for k "vmcompact-init: up" 1500; then
 	fail "$kname-boot: the guest did not reach /init"
 	exit 1
@@ -34,10 +35,10 @@ for suite in $suites; do
 		fail "$kname-$suite-completed: the suite did not finish"
 	fi
 done
-# test_setup_misuse makes the mobility setup warn on purpose; any other
-# report fails.
+# test_setup_misuse and source_refused make the mobility and page source
+# setups warn on purpose; any other report fails.
 reports=$(tr -d '\r' < "$log" | grep -aE "BUG:|WARNING:|Oops|possible circular|inconsistent lock|KASAN" |
-	grep -vE "^WARNING: .* at mm/(slub|slab_common)\.c:[0-9]+ (__kmem_cache_setup_mobility|do_kmem_cache_create)\+")
+	grep -vE "^WARNING: .* at mm/(slub|slab_common)\.c:[0-9]+ (__kmem_cache_setup_mobility|do_kmem_cache_create|kmem_cache_set_page_source)\+")
 if [ -z "$reports" ]; then
 	pass "$kname-clean-log"
 else
