@@ -42,14 +42,8 @@ int ctl_cmd_census(struct vmc_client *c, const struct ctl_opts *o)
 	struct vmc_hello h;
 	int rc = 0;
 
-	if (vmc_client_open(c, o->socket, o->timeout_ms) < 0 ||
-	    vmc_client_hello(c, &h) < 0) {
+	if (ctl_open_agent(c, o, &h, VMC_CAP_CENSUS, "take a census") < 0) {
 		fprintf(stderr, "vmcompactctl: %s\n", c->err);
-		return 1;
-	}
-	if (!(h.caps & VMC_CAP_CENSUS)) {
-		fprintf(stderr, "vmcompactctl: the agent (%s) cannot take a census\n",
-			h.name);
 		return 1;
 	}
 	if (vctl_census_read(&src, &census)) {

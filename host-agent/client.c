@@ -9,11 +9,11 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "client.h"
+#include "unix_connect.h"
 
 int vmc_client_fail(struct vmc_client *c, const char *fmt, ...)
 {
@@ -36,7 +36,6 @@ static int64_t now_ms(void)
 int vmc_client_open(struct vmc_client *c, const char *socket_path,
 		    int timeout_ms)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	/* A guest that stops reading must not block a write forever. */
 	struct timeval tv = { .tv_sec = timeout_ms / 1000,
 			      .tv_usec = timeout_ms % 1000 * 1000 };
@@ -53,15 +52,10 @@ int vmc_client_open(struct vmc_client *c, const char *socket_path,
 	    sizeof(c->seq))
 		c->seq = (uint32_t)now_ms() ^ (uint32_t)getpid() << 16;
 
-	if (strlen(socket_path) >= sizeof(sa.sun_path))
-		return vmc_client_fail(c, "%s: socket path too long",
-				       socket_path);
-	strcpy(sa.sun_path, socket_path);
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	c->fd = vmc_unix_connect(socket_path, c->err, sizeof(c->err));
 	if (c->fd < 0)
-		return vmc_client_fail(c, "socket: %s", strerror(errno));
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
+		return -1;
+	if (setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
 		vmc_client_fail(c, "%s: %s", socket_path, strerror(errno));
 		vmc_client_close(c);
 		return -1;

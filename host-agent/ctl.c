@@ -94,20 +94,26 @@ static int cmd_hello(struct vmc_client *c, const struct ctl_opts *o)
 	return 0;
 }
 
+int ctl_open_agent(struct vmc_client *c, const struct ctl_opts *o,
+		   struct vmc_hello *h, uint32_t cap, const char *cannot)
+{
+	if (vmc_client_open(c, o->socket, o->timeout_ms) < 0 ||
+	    vmc_client_hello(c, h) < 0)
+		return -1;
+	if (!(h->caps & cap))
+		return vmc_client_fail(c, "the agent (%s) cannot %s", h->name,
+				       cannot);
+	return 0;
+}
+
 static int cmd_map(struct vmc_client *c, const struct ctl_opts *o)
 {
 	struct vmc_hello h;
 	struct vmc_map map;
 	int rc = 0;
 
-	if (vmc_client_open(c, o->socket, o->timeout_ms) < 0 ||
-	    vmc_client_hello(c, &h) < 0)
-		return fail(c);
-	if (!(h.caps & VMC_CAP_MAP)) {
-		vmc_client_fail(c, "the agent (%s) cannot map", h.name);
-		return fail(c);
-	}
-	if (vmc_map_fetch(c, &h, &map) < 0)
+	if (ctl_open_agent(c, o, &h, VMC_CAP_MAP, "map") < 0 ||
+	    vmc_map_fetch(c, &h, &map) < 0)
 		return fail(c);
 	if (!o->json)
 		vmc_map_print_text(stdout, &map);

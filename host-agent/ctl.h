@@ -26,6 +26,13 @@ struct ctl_opts {
 	uint32_t top;		/* census: caches shown, 0 all */
 };
 
+/*
+ * ctl.c: connect to the agent of o->socket and say hello; it must have the
+ * capability cap ("cannot CANNOT" otherwise).  0, or -1 with c->err set.
+ */
+int ctl_open_agent(struct vmc_client *c, const struct ctl_opts *o,
+		   struct vmc_hello *h, uint32_t cap, const char *cannot);
+
 /* vacate_cmd.c: exit status 0, or 1 after saying why on stderr. */
 int ctl_cmd_vacate(struct vmc_client *c, const struct ctl_opts *o);
 int ctl_cmd_release(struct vmc_client *c, const struct ctl_opts *o);

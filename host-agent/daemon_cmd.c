@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "ctl.h"
+#include "unix_connect.h"
 
 #define ANSWER_MAX (1 << 20)
 
@@ -20,20 +20,17 @@ static char answer[ANSWER_MAX];
 /* Send line, read the answer line into answer: 0, or -1 after saying why. */
 static int ask(const struct ctl_opts *o, const char *line)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = o->timeout_ms / 1000,
 			      .tv_usec = o->timeout_ms % 1000 * 1000 };
+	char err[512];
 	size_t len = 0;
-	int fd = -1;
+	int fd = vmc_unix_connect(o->control, err, sizeof(err));
 
-	if (strlen(o->control) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		goto fail;
+	if (fd < 0) {
+		fprintf(stderr, "vmcompactctl: %s\n", err);
+		return -1;
 	}
-	strcpy(sa.sun_path, o->control);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
 	    send(fd, line, strlen(line), MSG_NOSIGNAL) < 0)
 		goto fail;
 	while (len < sizeof(answer) - 1 && !memchr(answer, '\n', len)) {
@@ -59,8 +56,7 @@ fail:
 	fprintf(stderr, "vmcompactctl: %s: %s\n", o->control,
 		errno == EAGAIN ? "vmcompactd did not answer in time" :
 		strerror(errno));
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	return -1;
 }
 

@@ -19,12 +19,8 @@ static struct vacate_result results[VMC_VACATE_MAX_BLOCKS];
 static int open_agent(struct vmc_client *c, const struct ctl_opts *o,
 		      struct vmc_hello *h)
 {
-	if (vmc_client_open(c, o->socket, o->timeout_ms) < 0 ||
-	    vmc_client_hello(c, h) < 0)
+	if (ctl_open_agent(c, o, h, VMC_CAP_VACATE, "vacate blocks") < 0)
 		return -1;
-	if (!(h->caps & VMC_CAP_VACATE))
-		return vmc_client_fail(c, "the agent (%s) cannot vacate blocks",
-				       h->name);
 	if (!h->block_pages)
 		return vmc_client_fail(c, "the guest's vacate device is unavailable");
 	return 0;

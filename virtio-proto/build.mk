@@ -21,7 +21,8 @@ VMC_AGENT_SRCS := $(addprefix guest-agent/,main.c port.c handler.c vacate.c)
 # The map, its totals, text and JSON: vmcompactctl's and vacatectl's.
 VMC_MAPVIEW_SRCS := $(addprefix host-agent/,map.c mapstat.c render.c json.c \
 		      jsonout.c)
-VMC_CLIENT_SRCS := $(addprefix host-agent/,client.c fetch.c map.c mapstat.c)
+VMC_CLIENT_SRCS := $(addprefix host-agent/,client.c fetch.c map.c mapstat.c \
+		     unix_connect.c)
 # vacatectl's request report, also vmcompactctl vacate's.
 VMC_REPORT_SRCS := $(addprefix guest-tools/vacatectl/,names.c report.c \
 		     report_json.c census.c census_text.c census_json.c)
@@ -40,7 +41,8 @@ VMC_VACATECTL_SRCS := $(sort $(VMC_VACATECTL_LIB_SRCS) $(VMC_MAPVIEW_SRCS) \
 			guest-agent/vacate.c)
 # vmcompactd: the event loop (liburing), QMP (json-c), the host check.
 VMC_DAEMON_SRCS := $(addprefix host-agent/daemon/,vmcompactd.c loop.c \
-		     agent_conn.c qmp.c memfd.c vm.c libvirt.c control.c)
+		     agent_conn.c qmp.c memfd.c vm.c libvirt.c control.c) \
+		   host-agent/unix_connect.c
 VMC_DAEMON_LIBS := $(shell pkg-config --libs liburing libvirt libvirt-qemu \
 		     libxml-2.0 json-c)
 VMC_DAEMON_CFLAGS := $(shell pkg-config --cflags libxml-2.0)

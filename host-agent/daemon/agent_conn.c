@@ -6,13 +6,10 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "agent_conn.h"
-
-#define container_of(p, type, member) \
-	((type *)((char *)(p) - offsetof(type, member)))
+#include "../unix_connect.h"
 
 /* Hand the waiting request its answer, once. */
 static void finish(struct vmcd_agent *a, int res, const struct vmc_frame *f)
@@ -114,28 +111,15 @@ void vmcd_agent_tick(struct vmcd_agent *a, int64_t now_ms)
 
 int vmcd_agent_connect(struct vmcd_agent *a)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
 	a->recv_op.done = received;
 	a->send_op.done = sent;
 	a->want = 0;
 	vmc_parser_reset(&a->parser);
 	if (getrandom(&a->seq, sizeof(a->seq), GRND_NONBLOCK) != sizeof(a->seq))
 		a->seq = (uint32_t)getpid() << 8;
-	if (strlen(a->path) >= sizeof(sa.sun_path)) {
-		snprintf(a->err, sizeof(a->err), "%s: path too long", a->path);
+	a->fd = vmc_unix_connect(a->path, a->err, sizeof(a->err));
+	if (a->fd < 0)
 		return -1;
-	}
-	strcpy(sa.sun_path, a->path);
-	a->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (a->fd < 0 || connect(a->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		snprintf(a->err, sizeof(a->err), "%s: %s", a->path,
-			 strerror(errno));
-		if (a->fd >= 0)
-			close(a->fd);
-		a->fd = -1;
-		return -1;
-	}
 	start_recv(a);
 	return 0;
 }

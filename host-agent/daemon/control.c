@@ -11,9 +11,6 @@
 
 #include "control.h"
 
-#define container_of(p, type, member) \
-	((type *)((char *)(p) - offsetof(type, member)))
-
 #define MAX_CLIENTS	8
 #define LINE_MAX_LEN	256
 #define CLIENT_MS	5000

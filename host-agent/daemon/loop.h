@@ -13,6 +13,10 @@
 
 #include <liburing.h>
 
+/* The struct that embeds the member p points to. */
+#define container_of(p, type, member) \
+	((type *)((char *)(p) - offsetof(type, member)))
+
 struct vmcd_op {
 	void (*done)(struct vmcd_op *op, int res);
 	bool busy;

@@ -5,13 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "qmp.h"
-
-#define container_of(p, type, member) \
-	((type *)((char *)(p) - offsetof(type, member)))
+#include "../unix_connect.h"
 
 /* More than any answer vmcompactd asks for: a QEMU that says more is cut off. */
 #define MAX_MESSAGE	(256 * 1024)
@@ -141,8 +138,6 @@ static void sent(struct vmcd_op *op, int res)
 
 int vmcd_qmp_connect(struct vmcd_qmp *q)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
 	q->recv_op.done = received;
 	q->send_op.done = sent;
 	q->ready = false;
@@ -156,20 +151,9 @@ int vmcd_qmp_connect(struct vmcd_qmp *q)
 	}
 	json_tokener_reset(q->tok);
 	q->partial = 0;
-	if (strlen(q->path) >= sizeof(sa.sun_path)) {
-		snprintf(q->err, sizeof(q->err), "%s: path too long", q->path);
+	q->fd = vmc_unix_connect(q->path, q->err, sizeof(q->err));
+	if (q->fd < 0)
 		return -1;
-	}
-	strcpy(sa.sun_path, q->path);
-	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (q->fd < 0 || connect(q->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		snprintf(q->err, sizeof(q->err), "%s: %s", q->path,
-			 strerror(errno));
-		if (q->fd >= 0)
-			close(q->fd);
-		q->fd = -1;
-		return -1;
-	}
 	vmcd_recv(q->loop, &q->recv_op, q->fd, q->rx, sizeof(q->rx));
 	return 0;
 }

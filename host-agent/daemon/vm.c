@@ -10,9 +10,6 @@
 
 #include "vm.h"
 
-#define container_of(p, type, member) \
-	((type *)((char *)(p) - offsetof(type, member)))
-
 /* Polls: the balloon's progress, a connection winding down. */
 #define POLL_MS 1000
 
@@ -235,6 +232,11 @@ static void send_release(struct vmcd_vm *vm)
 		VMC_RELEASE_RESP, vm->pol.request_ms);
 }
 
+static void new_cycle(struct vmcd_vm *vm, int64_t now)
+{
+	vm->cycle = (struct vmcd_cycle){ .n = vm->cycle.n + 1, .start_ms = now };
+}
+
 /* A cycle starts on a new connection, with HELLO. */
 static void start_cycle(struct vmcd_vm *vm, int64_t now)
 {
@@ -243,7 +245,7 @@ static void start_cycle(struct vmcd_vm *vm, int64_t now)
 		vm->next_ms = now + POLL_MS;
 		return;
 	}
-	vm->cycle = (struct vmcd_cycle){ .n = vm->cycle.n + 1, .start_ms = now };
+	new_cycle(vm, now);
 	if (vmcd_agent_connect(&vm->agent) < 0)
 		cycle_error(vm, "agent: %s", vm->agent.err);
 	else
@@ -502,8 +504,7 @@ static bool qmp_ready(struct vmcd_vm *vm)
 		return false;
 	if (vmcd_qmp_connect(&vm->qmp) == 0)
 		return true;
-	vm->cycle = (struct vmcd_cycle){ .n = vm->cycle.n + 1,
-					 .start_ms = vmcd_now_ms() };
+	new_cycle(vm, vmcd_now_ms());
 	cycle_error(vm, "qmp: %s", vm->qmp.err);
 	return false;
 }
