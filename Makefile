@@ -2,10 +2,14 @@
 #
 #   make deps        install the Debian packages (scripts/packages.txt)
 #   make [all]       kernel + initramfs + host tools
-#   make kernel      build/guest/bzImage (DEBUG=1: build/guest/bzImage-debug)
+#   make kernel      build/guest/bzImage (DEBUG=1: build/guest/bzImage-debug,
+#                    KASAN/lockdep/DEBUG_VM; DEBUG=slub: bzImage-debug-slub,
+#                    the same with slub_debug on every cache)
 #   make initramfs   build/guest/initramfs.cpio.gz
 #   make test        everything above, then the test suite
-#   make test-long   the DEBUG=1 kernel under a 5-minute mobility stress
+#   make test-long   both debug kernels: KUnit, unmount races, memory
+#                    hotplug and a 10-minute mixed stress on each
+#   make test-stress the mixed stress alone (STRESS_SECS per kernel), for CI
 #   make demo        everything above, then the demo (scripts/demo.sh)
 #   make bench       figures into build/bench/ (bench/run.sh); never pass/fail
 #   make check-patches  checkpatch --strict and a build of every prefix
@@ -27,7 +31,8 @@ $(B)/guest/bin/%: guest-tools/%.c include/uapi/linux/vacate.h
 	@mkdir -p $(@D)
 	$(CC) $(VMC_CFLAGS) $(filter -I%,$(VMC_CPPFLAGS)) -static -o $@ $<
 
-.PHONY: all deps kernel initramfs userspace test test-long demo bench check-patches clean FORCE
+.PHONY: all deps kernel debug-kernels initramfs userspace test test-long \
+	test-stress demo bench check-patches clean FORCE
 
 all: kernel initramfs userspace
 
@@ -36,6 +41,10 @@ deps:
 
 kernel:
 	DEBUG=$(DEBUG) scripts/build-kernel.sh
+
+debug-kernels:
+	DEBUG=1 scripts/build-kernel.sh
+	DEBUG=slub scripts/build-kernel.sh
 
 userspace: $(USERSPACE_BINS) $(GUEST_TOOLS) $(UNIT_TESTS)
 
@@ -50,11 +59,15 @@ test: deps
 	$(MAKE) all
 	tests/run.sh
 
-# The DEBUG=1 kernel (KASAN, lockdep, DEBUG_VM, slub_debug) under stress.
+# Both debug kernels (KASAN, lockdep, DEBUG_VM; with and without
+# slub_debug on every cache) under KUnit, races and stress.
 test-long: deps
-	$(MAKE) all
-	$(MAKE) kernel DEBUG=1
+	$(MAKE) all debug-kernels
 	tests/run.sh long
+
+test-stress: deps
+	$(MAKE) all debug-kernels
+	TESTS=long-stress tests/run.sh long
 
 demo: deps
 	@scripts/need-space.sh
@@ -75,6 +88,6 @@ check-patches: deps
 
 clean:
 	rm -rf $(B)/obj $(B)/host $(B)/guest $(B)/tests $(B)/initramfs $(B)/run
-	rm -rf $(B)/kernel/obj $(B)/kernel/obj-debug
+	rm -rf $(B)/kernel/obj $(B)/kernel/obj-debug $(B)/kernel/obj-debug-slub
 
 FORCE:

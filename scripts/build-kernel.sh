@@ -3,8 +3,12 @@
 # patch series in guest-kernel/patches/series, tinyconfig plus the fragments
 # in guest-kernel/config/.  Out of tree, under build/.
 #
-#   scripts/build-kernel.sh            -> build/guest/bzImage
-#   DEBUG=1 scripts/build-kernel.sh    -> build/guest/bzImage-debug
+#   scripts/build-kernel.sh             -> build/guest/bzImage
+#   DEBUG=1 scripts/build-kernel.sh     -> build/guest/bzImage-debug
+#                                          (KASAN, lockdep, DEBUG_VM)
+#   DEBUG=slub scripts/build-kernel.sh  -> build/guest/bzImage-debug-slub
+#                                          (the same, and slub_debug on
+#                                          every cache)
 #
 # PATCH_DIR (a directory with a series file), KERNEL_BUILD_DIR (instead of
 # build/kernel) and KERNEL_OUT (the bzImage to write) let
@@ -23,15 +27,19 @@ tarball=${LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 kdir=${KERNEL_BUILD_DIR:-$root/build/kernel}
 src=$kdir/src
 patches=${PATCH_DIR:-$root/guest-kernel/patches}
-frags=("$root/guest-kernel/config/vmcompact.config")
-if [ "$debug" = 1 ]; then
-	frags+=("$root/guest-kernel/config/debug.config")
+cfg=$root/guest-kernel/config
+frags=("$cfg/vmcompact.config")
+case "$debug" in
+0)	obj=$kdir/obj
+	out=${KERNEL_OUT:-$root/build/guest/bzImage} ;;
+1)	frags+=("$cfg/debug.config")
 	obj=$kdir/obj-debug
-	out=${KERNEL_OUT:-$root/build/guest/bzImage-debug}
-else
-	obj=$kdir/obj
-	out=${KERNEL_OUT:-$root/build/guest/bzImage}
-fi
+	out=${KERNEL_OUT:-$root/build/guest/bzImage-debug} ;;
+slub)	frags+=("$cfg/debug.config" "$cfg/debug-slub.config")
+	obj=$kdir/obj-debug-slub
+	out=${KERNEL_OUT:-$root/build/guest/bzImage-debug-slub} ;;
+*)	echo "build-kernel: DEBUG=$debug: want 0, 1 or slub" >&2; exit 1 ;;
+esac
 
 die() { echo "build-kernel: $*" >&2; exit 1; }
 git_src() { git -C "$src" -c user.name=vmcompact -c user.email=build@vmcompact.invalid "$@"; }
@@ -66,7 +74,7 @@ fi
 tar_id=$(stat -c '%s %Y' "$tarball")
 if [ "$(cat "$kdir/tarball-id" 2>/dev/null)" != "$tar_id" ] || [ ! -d "$src/.git" ]; then
 	echo "build-kernel: extracting $tarball"
-	rm -rf "$src" "$kdir/obj" "$kdir/obj-debug"
+	rm -rf "$src" "$kdir"/obj "$kdir"/obj-debug "$kdir"/obj-debug-slub
 	mkdir -p "$src"
 	tar -xf "$tarball" -C "$src" --strip-components=1
 	git_src init -q
@@ -127,6 +135,11 @@ echo "build-kernel: $n patches applied ($((n - have)) just now)"
 # 3. Config: tinyconfig + fragments; every requested option must survive.
 #    KCONFIG_ALLOW_UNKNOWN=1 (check-patches.sh) lets through options that
 #    a prefix of the series does not define yet.
+# DEBUG=slub differs from DEBUG=1 in a few options: starting from a copy
+# of its objects, the build is incremental.
+if [ "$debug" = slub ] && [ ! -d "$obj" ] && [ -f "$kdir/obj-debug/vmlinux" ]; then
+	cp -a "$kdir/obj-debug" "$obj"
+fi
 mkdir -p "$obj"
 kmake() { make -C "$src" O="$obj" CC="ccache gcc" -j"$(nproc)" "$@"; }
 kmake -s tinyconfig >/dev/null

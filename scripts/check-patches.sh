@@ -14,8 +14,8 @@ for i in "${!series[@]}"; do
 	printf '%s\n' "${series[@]:0:i+1}" > "$scratch/patches/series"
 	cp "$patches/${series[i]}" "$scratch/patches/"
 	echo "check-patches: building with patches 1..$((i + 1)) (${series[i]})"
-	(cd "$root/build/kernel/src" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict -q \
-		"$patches/${series[i]}") || { echo "check-patches: checkpatch failed on ${series[i]}"; exit 1; }
+	"$root/scripts/checkpatch.sh" "$patches/${series[i]}" ||
+		{ echo "check-patches: checkpatch failed on ${series[i]}"; exit 1; }
 	KCONFIG_ALLOW_UNKNOWN=1 PATCH_DIR=$scratch/patches KERNEL_BUILD_DIR=$scratch \
 		KERNEL_OUT=$scratch/bzImage "$root/scripts/build-kernel.sh" >"$scratch/build.log" 2>&1 ||
 		{ tail -30 "$scratch/build.log"; echo "check-patches: ${series[i]} does not build"; exit 1; }

@@ -1,38 +1,68 @@
-# Stress slab mobility on the DEBUG=1 kernel (KASAN, lockdep, DEBUG_VM,
-# slub_debug on every cache) for $STRESS_SECS seconds (default 300):
-# alloc/free on every vCPU while vacating and shrinking.  Must end with
-# no lost or corrupted object and not one KASAN, lockdep, slub_debug or
-# other kernel report.
+# make test-long and CI: the mixed stress (tests/guest/payloads/
+# mixed-stress.sh) on each debug kernel, for STRESS_SECS seconds each
+# (default 600): DEBUG=1 (KASAN, lockdep, PROVE_RCU, DEBUG_VM on the
+# production SLUB paths: cpu slabs, cmpxchg, flush_all()) and DEBUG=slub
+# (the same with slub_debug on every cache).  Meanwhile the host inflates
+# and deflates the balloon and plugs and unplugs virtio-mem memory.  No
+# kernel report, no lost or corrupt object or file, no block left
+# isolated, free page counters that agree, and disks that fsck clean.
 source "$(dirname "$0")/../lib.sh"
-secs=${STRESS_SECS:-300}
-kernel=$root/build/guest/bzImage-debug
+secs=${STRESS_SECS:-600}
+kernels=${STRESS_KERNELS:-debug debug-slub}
+mem=2048 vmem=256
+reports='BUG:|WARNING:|Oops|KASAN:|possible circular|possible recursive|inconsistent lock|INFO: |slab_err|Object corrupt|Redzone|Poison overwritten|Padding overwritten|Freepointer corrupt|Objects remaining|Bad page|VFS: Busy inodes|Call Trace'
 
-vm_start s --kernel "$kernel" --payload stress --mem 2048 --timeout $((secs * 3 + 900)) \
-	--append "vmc.stress_secs=$secs"
-if ! vm_wait_for s "vmcompact-stress: done" $((secs * 3 + 600)); then
-	fail "stress-finished: the stress run did not finish"
-	exit 1
-fi
-log=$run/s/console.log
-tr -d '\r' < "$log" | grep -a "^vmcompact-stress:" | sed 's/^/  /'
-status=$(grep -a "^vmcompact-stress: stress rounds=" "$log" | tr -d '\r')
-final=$(grep -a "^vmcompact-stress: final" "$log" | tr -d '\r')
-rounds=$(sed -n 's/.*rounds=\([0-9]*\).*/\1/p' <<<"$status")
-moved=$(sed -n 's/.* moved=\([0-9]*\).*/\1/p' <<<"$status")
-if [ "${rounds:-0}" -gt 0 ] && [ "${moved:-0}" -gt 0 ]; then
-	pass "stress-ran ($status)"
-else
-	fail "stress-ran: $status"
-fi
-if grep -q " corrupt=0 memcg=0" <<<"$final" && grep -q "objects=[1-9]" <<<"$final"; then
-	pass "stress-objects-intact ($final)"
-else
-	fail "stress-objects-intact: $final"
-fi
-reports='BUG:|WARNING:|Oops|KASAN:|possible circular|possible recursive|inconsistent lock|INFO: |slab_err|Object corrupt|Redzone|Poison overwritten|Padding overwritten|Freepointer corrupt|Objects remaining'
-if grep -aqE "$reports" "$log"; then
-	fail "stress-no-kernel-reports:"
-	grep -aE -B2 -A12 "$reports" "$log" | head -60
-else
-	pass "stress-no-kernel-reports"
-fi
+qmp_set() {
+	vm_qmp "$1" "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"$2\",\"property\":\"$3\",\"value\":$4}}" > /dev/null
+}
+
+for k in $kernels; do
+	name=stress-$k vm=s-$k
+	kernel=$root/build/guest/bzImage-$k
+	if [ ! -f "$kernel" ]; then
+		fail "$name: $kernel missing (make kernel DEBUG=${k#debug-})"
+		continue
+	fi
+	truncate -s 512M "$run/$k-data.img" && mkfs.ext2 -q -F "$run/$k-data.img"
+	truncate -s 256M "$run/$k-files.img" && mkfs.ext2 -q -F -N 20000 "$run/$k-files.img"
+	vm_start $vm --kernel "$kernel" --payload mixed-stress --mem $mem \
+		--virtio-mem $vmem --disk "$run/$k-data.img" --disk "$run/$k-files.img" \
+		--timeout $((secs * 3 + 1800)) \
+		--append "vmc.stress_secs=$secs memhp_default_state=online_movable"
+	if ! vm_wait_for $vm "vmcompact-stress: running" 900; then
+		fail "$name-started: the guest did not start the stress"
+		continue
+	fi
+	# The host's part: balloon and virtio-mem, every 15 s, until done.
+	balloons=0 plugs=0 i=0
+	while ! grep -aq "vmcompact-stress: done" "$run/$vm/console.log" &&
+		kill -0 "${vm_pid_of[$vm]}" 2>/dev/null; do
+		if [ $((i % 2)) = 0 ]; then
+			vm_qmp $vm "{\"execute\":\"balloon\",\"arguments\":{\"value\":$(((mem - 256) << 20))}}" > /dev/null
+			qmp_set $vm /machine/peripheral/vmem0 requested-size $((vmem << 20))
+		else
+			vm_qmp $vm "{\"execute\":\"balloon\",\"arguments\":{\"value\":$((mem << 20))}}" > /dev/null
+			qmp_set $vm /machine/peripheral/vmem0 requested-size 0
+		fi
+		balloons=$((balloons + 1)) plugs=$((plugs + 1)) i=$((i + 1))
+		sleep 15
+	done
+	if ! vm_wait_for $vm "vmcompact-stress: done" 120; then
+		fail "$name-finished: the stress did not finish"
+		continue
+	fi
+	tr -d '\r' < "$run/$vm/console.log" | grep -a "^vmcompact-stress:" | sed 's/^/  /'
+	vm_guest_results $vm "$k-"
+	echo "  host: $balloons balloon targets and virtio-mem requests"
+	vm_kill_all
+	for img in data files; do
+		if e2fsck -fn "$run/$k-$img.img" > "$run/$k-$img.fsck" 2>&1; then
+			pass "$name-fsck-$img"
+		else
+			fail "$name-fsck-$img: e2fsck found errors"
+			tail -n 10 "$run/$k-$img.fsck"
+		fi
+		rm -f "$run/$k-$img.img"
+	done
+	vm_clean_log $vm "$name-no-kernel-reports" "$reports"
+done

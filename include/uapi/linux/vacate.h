@@ -4,8 +4,11 @@
  *
  * Every ioctl argument starts with its own size in bytes (@argsz), so the
  * structures can grow at the end: the kernel accepts any @argsz at least as
- * large as the first version of the structure and ignores nothing it does
- * not understand (unknown flags are refused with -EINVAL).
+ * large as the first version of the structure, and ignores nothing it does
+ * not understand: bytes past the structure it knows must be zero (-E2BIG
+ * otherwise, as copy_struct_from_user()), unknown flags are refused with
+ * -EINVAL.  Every structure has the same layout on 32-bit and 64-bit
+ * user space: no implicit padding, 64-bit fields at 8-byte offsets.
  */
 #ifndef _UAPI_LINUX_VACATE_H
 #define _UAPI_LINUX_VACATE_H
@@ -94,6 +97,11 @@ struct vacate_map {
 #define VACATE_WHY_ABSENT	7	/* hole in the block */
 #define VACATE_WHY_HELD		8	/* already held by a vacate */
 #define VACATE_NR_WHY		9
+/*
+ * Every page of a block reserved by its migratetype (CMA, the high-order
+ * atomic reserve) counts as VACATE_WHY_RESERVED, every page of a block
+ * isolated by someone else (memory offlining) as VACATE_WHY_HELD.
+ */
 
 /* struct vacate_result.flags */
 #define VACATE_RES_FREE		(1U << 0) /* the block was free already */
@@ -122,6 +130,7 @@ struct vacate_result {
 	__u64 time_ns;		/* time spent on this block */
 	__u32 why[VACATE_NR_WHY];	/* pages per VACATE_WHY_* */
 	char blocker[VACATE_CACHE_NAME_LEN];	/* first cache that cannot move */
+	__u32 pad;		/* zero: the same size on 32-bit user space */
 };
 
 /*

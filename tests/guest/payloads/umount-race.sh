@@ -1,0 +1,90 @@
+# Unmount races with slab mobility: mount and unmount disks full of small
+# files (/dev/vda, /dev/vdb... with the filesystems of vmc.race_fs=, a
+# comma-separated list, default ext2), stat'ing every file each time,
+# while the dentry and inode caches are shrunk through sysfs and the
+# cheapest blocks are vacated, for vmc.race_secs= seconds (default 60).
+# vmc.migrate_delay= (ms, test kernels) widens the window between
+# isolate() and migrate() of every mobile cache, where an umount that
+# does not wait for the pins finds busy inodes.  Every umount must
+# succeed, every file must read back as it was, and the kernel must
+# report nothing (the host checks the console, and fsck's the disks).
+secs=60 delay=0 fslist=ext2
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	vmc.race_secs=*) secs=${arg#vmc.race_secs=} ;;
+	vmc.migrate_delay=*) delay=${arg#vmc.migrate_delay=} ;;
+	vmc.race_fs=*) fslist=${arg#vmc.race_fs=} ;;
+	esac
+done
+disks=""
+letter=a
+for fs in $(echo "$fslist" | tr ',' ' '); do
+	disks="$disks /dev/vd$letter:$fs"
+	letter=$(echo $letter | tr 'a-y' 'b-z')
+done
+sums() { find /mnt -type f | sort | xargs cat | md5sum | cut -d' ' -f1; }
+caches="dentry inode_cache"
+for d in $disks; do
+	dev=${d%:*} fs=${d#*:}
+	caches="$caches ${fs}_inode_cache"
+	if ! mount -t "$fs" "$dev" /mnt; then
+		echo "FAIL umount-race-mount: no $fs disk on $dev"
+		echo "vmcompact-umount-race: done"
+		exit 0
+	fi
+	# 10,000 small files in 2 directories, 1 MiB of data next to them.
+	vmc-fragment /mnt 2 1 5000 > /dev/null || echo "FAIL umount-race-workload: vmc-fragment failed on $fs"
+	echo "$(find /mnt -type f | wc -l) $(sums)" > "/tmp/sum.${dev##*/}"
+	umount /mnt
+done
+
+knob=/sys/kernel/debug/slub_mobility_test/migrate_delay_ms
+[ "$delay" != 0 ] && echo "$delay" > $knob
+stop=/tmp/umount-race.stop
+rm -f $stop
+(
+	while [ ! -e $stop ]; do
+		for c in $caches; do
+			echo 1 > /sys/kernel/slab/$c/shrink
+		done
+	done
+) &
+(
+	while [ ! -e $stop ]; do
+		vacatectl vacate --cheapest 64 --mode free > /dev/null 2>&1
+	done
+) &
+cycles=0 errors=0
+end=$(($(cut -d. -f1 /proc/uptime) + secs))
+while [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
+	for d in $disks; do
+		if ! mount -t "${d#*:}" "${d%:*}" /mnt; then
+			errors=$((errors + 1))
+			continue
+		fi
+		ls -lR /mnt > /dev/null
+		umount /mnt || { errors=$((errors + 1)); sleep 1; umount /mnt; }
+		cycles=$((cycles + 1))
+	done
+done
+touch $stop
+wait
+[ "$delay" != 0 ] && echo 0 > $knob
+echo "umount-race: $cycles mount/stat/umount cycles of$disks, $errors errors, delay $delay ms"
+if [ $cycles -gt 0 ] && [ $errors = 0 ]; then
+	echo "PASS umount-race-cycles ($cycles cycles in $secs s)"
+else
+	echo "FAIL umount-race-cycles: $cycles cycles, $errors mount/umount errors"
+fi
+for d in $disks; do
+	mount -t "${d#*:}" "${d%:*}" /mnt
+	now="$(find /mnt -type f | wc -l) $(sums)"
+	umount /mnt
+	was=$(cat "/tmp/sum.$(basename "${d%:*}")")
+	if [ "$now" = "$was" ]; then
+		echo "PASS umount-race-files-intact-${d#*:} (${now% *} files)"
+	else
+		echo "FAIL umount-race-files-intact-${d#*:}: files and sum $was -> $now"
+	fi
+done
+echo "vmcompact-umount-race: done"
