@@ -134,3 +134,16 @@ vm_payload_test() {
 	vm_guest_results "$p" ""
 	vm_clean_log "$p" "$p-clean-log" "BUG:|WARNING:|Oops|VFS: Busy inodes|Bad page"
 }
+
+# vm_clean_log_quoted NAME TEST REGEX: as vm_clean_log, but the console
+# lines shown around a report are quoted ("  | "), so that the guest's own
+# PASS/FAIL lines among them are not counted a second time.
+vm_clean_log_quoted() {
+	local log=$run/$1/console.log
+	if grep -aqE "$3" "$log"; then
+		fail "$2: the kernel complained: $(grep -aE "$3" "$log" | head -n 3 | tr -d '\r' | tr '\n' '|')"
+		grep -aE -A8 "$3" "$log" | head -40 | tr -d '\r' | sed 's/^/  | /'
+	else
+		pass "$2"
+	fi
+}

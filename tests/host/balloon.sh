@@ -10,6 +10,13 @@
 # inflating (whole blocks, then 4 KiB pages) and deflating.  Isolating a
 # block without taking its free pages off NR_FREE_PAGES made it grow by
 # about a block per block the balloon took, past MemTotal.
+#
+# Balloon pages are PageOffline (KPF_OFFLINE in the guest's
+# /proc/kpageflags), whole blocks as well as 4 KiB pages, so that kdump
+# and hibernation in the guest do not read what the host took back: after
+# inflating, the guest's offline pages cover the balloon (and each block it
+# held, which the balloon takes first, is offline whole); after deflating
+# they drop back to what they were before.
 source "$(dirname "$0")/../lib.sh"
 
 mem=1024 inflate=256
@@ -119,10 +126,46 @@ print(s.get("stat-free-memory", -1), s.get("stat-total-memory", -1), r.get("last
 	fi
 }
 
+# offline_line STEP: the guest's last "offline-pages STEP" line (waiting
+# up to 120 s for one).
+offline_line() {
+	local deadline=$((SECONDS + 120)) l
+	while [ $SECONDS -lt $deadline ]; do
+		l=$(tr -d '\r' < "$run/b/console.log" | grep -a "^balloon: offline-pages $1 " | tail -n 1)
+		[ -n "$l" ] && echo "$l" && return 0
+		sleep 1
+	done
+	return 1
+}
+# offline_check TEST STEP BALLOON_PAGES [held]: PASS TEST if at STEP the
+# guest has exactly $offline0 + BALLOON_PAGES PageOffline pages (the
+# balloon's own: nothing else here takes pages offline), and with "held",
+# if each block the guest held is offline whole.
+offline_check() {
+	local t=$1 step=$2 want=$(($3 + offline0)) l total held bad=0 h
+	if ! l=$(offline_line "$step"); then
+		fail "$t: no offline-pages $step line from the guest"
+		return
+	fi
+	total=$(sed -n 's/.* total=\([0-9]*\) .*/\1/p' <<<"$l")
+	held=$(sed -n 's/.* held=\([0-9,]*\)$/\1/p' <<<"$l")
+	if [ "${4:-}" = held ]; then
+		for h in ${held//,/ }; do [ "$h" = 512 ] || bad=$((bad + 1)); done
+		[ -n "$held" ] || bad=1
+	fi
+	if [ "${total:-x}" = "$want" ] && [ $bad = 0 ]; then
+		pass "$t ($3 pages in the balloon, $total PageOffline pages in the guest${4:+; offline pages of each block it held first: $held})"
+	else
+		fail "$t: ${total:-no} PageOffline pages in the guest, want $want ($3 in the balloon + $offline0 before)${4:+; offline pages of each block it held first, of 512: ${held:-none held}}"
+	fi
+}
+
 tr -d '\r' < "$run/b/console.log" | grep -a '^balloon: \(FREE\|HOLD\) '
 free_pages_check balloon-free-pages-vacate holding-4 after-free holding-2 released-2
 base=$(free_pages_line released-2 | sed -n 's/.* memtotal_kb=\([0-9]*\)$/\1/p')
 base=${base:-0}
+offline0=$(offline_line released-2 | sed -n 's/.* total=\([0-9]*\) .*/\1/p')
+offline0=${offline0:-0}
 
 if balloon_to $((mem - inflate)); then
 	after=$(memfd_blocks)
@@ -152,10 +195,12 @@ if balloon_to $((mem - inflate)); then
 		fail "balloon-takes-held-blocks-first: $gone of the $n blocks the guest held released (${held:-none held})"
 	fi
 	free_pages_check balloon-free-pages-inflate "memtotal-$((base - inflate * 1024))"
+	offline_check balloon-pages-offline-blocks "memtotal-$((base - inflate * 1024))" $((inflate * 256)) held
 	stats_check balloon-stats-inflate $((base - inflate * 1024))
 	# 1 MiB more, less than a block: the balloon's 4 KiB pages.
 	if balloon_to $((mem - inflate - 1)); then
 		free_pages_check balloon-free-pages-4k "memtotal-$((base - (inflate + 1) * 1024))"
+		offline_check balloon-pages-offline-4k "memtotal-$((base - (inflate + 1) * 1024))" $(((inflate + 1) * 256))
 	else
 		fail "balloon-free-pages-4k: the balloon did not reach $((mem - inflate - 1)) MiB"
 	fi
@@ -171,6 +216,7 @@ if balloon_to $mem; then
 		fail "balloon-deflates: back to $mem MiB, but the guest has ${free:-no} fully free blocks"
 	fi
 	free_pages_check balloon-free-pages-deflate "memtotal-$base"
+	offline_check balloon-pages-offline-deflate "memtotal-$base" 0
 	stats_check balloon-stats-deflate $base
 else
 	fail "balloon-deflates: the balloon did not go back to $mem MiB"

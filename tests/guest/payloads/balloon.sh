@@ -40,6 +40,19 @@ free_pages() {
 	done
 	echo "balloon: free-pages $1 $best"
 }
+# offline_pages STEP: the pages the kernel marks PageOffline (KPF_OFFLINE,
+# bit 23 of /proc/kpageflags), in all of RAM and in each block held first
+# (which the balloon takes first):
+#   balloon: offline-pages STEP total=N held=N1,N2,...
+# Every page in the balloon must be offline, 4 KiB pages and whole blocks
+# alike, so that kdump and hibernation do not read memory the host took.
+offline_pages() {
+	local h list=""
+	for h in $held; do
+		list="$list,$(vmc-kpageflags 23 $h $((h + 512)))"
+	done
+	echo "balloon: offline-pages $1 total=$(vmc-kpageflags 23) held=${list#,}"
+}
 memtotal() { sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo; }
 # hold SECONDS OUT VACATECTL-ARGS...: hold blocks in the background (pid
 # in $hold_pid); wait until vacatectl says it holds them.
@@ -60,7 +73,8 @@ rm -rf /mnt/*
 umount /mnt
 # Straight after the workload, while there are blocks worth emptying.
 hold 3600 /tmp/held --cheapest 4
-sed -n 's/^block [0-9]* pfn \(0x[0-9a-f]*\): ok, done.*/\1/p' /tmp/held.out | sed 's/^/balloon: held /'
+held=$(sed -n 's/^block [0-9]* pfn \(0x[0-9a-f]*\): ok, done.*/\1/p' /tmp/held.out)
+for h in $held; do echo "balloon: held $h"; done
 grep -q ': ok, done' /tmp/held.out || cat /tmp/held.out /tmp/held.err | sed 's/^/balloon: nothing held: /'
 free_pages holding-4
 # More of the range vacate: FREE the 2 next cheapest blocks (if any: an
@@ -74,6 +88,7 @@ echo "balloon: HOLD $(grep -c '^block .*: ok.*, done;' /tmp/held2.out) done of $
 free_pages holding-2
 wait $hold_pid
 free_pages released-2
+offline_pages released-2
 echo "vmcompact-balloon: ready"
 # Whenever MemTotal has moved (the balloon inflated or deflated) and then
 # stayed put for two seconds, check the free pages again.
@@ -85,6 +100,7 @@ while :; do
 		last=$now moved=1
 	elif [ $moved = 1 ]; then
 		free_pages "memtotal-$now"
+		offline_pages "memtotal-$now"
 		moved=0
 	fi
 done

@@ -1,0 +1,249 @@
+# For tests/host/migratetypes.sh: the range vacate and pageblock
+# migratetypes.  A block that a FREE fails to empty keeps the type it had
+# (an unmovable block full of slab must not come back MIGRATE_MOVABLE);
+# a block it empties is MIGRATE_MOVABLE; blocks reserved by their type
+# (CMA, the high-order atomic reserve) are refused and never change; the
+# free page counters (NR_FREE_PAGES, and NR_FREE_CMA_PAGES: CmaFree) agree
+# with the free pages of the /dev/vacate map all along, and CmaTotal with
+# its CMA blocks.  (Blocks isolated by someone else are not tried here:
+# nothing keeps a block isolated for long but memory offlining, which
+# holds the memory hotplug lock that every /dev/vacate call now takes.)  Boot with cma=64M
+# for the CMA part (SKIP without CONFIG_CMA).  Prints PASS/FAIL/SKIP lines,
+# then "vmcompact-migratetypes: done".
+d=/sys/kernel/debug/slub_mobility_test
+
+result() { # name status detail
+	if [ "$2" = 0 ]; then echo "PASS $1 ($3)"; else echo "FAIL $1: $3"; fi
+}
+# The migratetype names in MIGRATE_* order, as /proc/pagetypeinfo heads
+# its block counts (Unmovable Movable Reclaimable HighAtomic [CMA] Isolate).
+types=$(echo $(sed -n "s/^Number of blocks type//p" /proc/pagetypeinfo))
+mt_of() { # NAME: its number, or -1
+	echo $types | awk -v n="$1" '{ for (i = 1; i <= NF; i++) if ($i == n) { print i - 1; exit } print -1 }'
+}
+MOVABLE=$(mt_of Movable) CMA=$(mt_of CMA) HIGHATOMIC=$(mt_of HighAtomic)
+echo "migratetypes: types $types; Movable $MOVABLE, HighAtomic $HIGHATOMIC, CMA $CMA"
+# block_counts: "Name=N ..." over all zones, from /proc/pagetypeinfo.
+block_counts() {
+	awk -v types="$types" '
+		/^Number of blocks type/ { f = 1; next }
+		f && /^Node/ { for (i = 5; i <= NF; i++) c[i - 5] += $i }
+		END { n = split(types, t, " ")
+		      for (i = 1; i <= n; i++) printf "%s%s=%d", (i > 1 ? " " : ""), t[i], c[i - 1] }
+	' /proc/pagetypeinfo
+}
+count_of() { # NAME COUNTS
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+cma_kb() { sed -n "s/^$1: *\([0-9]*\) kB$/\1/p" /proc/meminfo; }
+has_cma=0
+[ -n "$(cma_kb CmaTotal)" ] && [ "$(cma_kb CmaTotal)" -gt 0 ] && [ "$CMA" -ge 0 ] && has_cma=1
+
+# free_check NAME: NR_FREE_PAGES, and CmaFree with CMA, against the free
+# pages of the map (all blocks; CMA blocks), read just before and just
+# after it.  Frees after RCU and per-cpu lists blur one reading; a drift
+# does not go away: the closest of up to 3 readings a second apart, within
+# 256 pages (half a block).
+free_check() {
+	local try a b c1 c2 m mc off offc best="" ok=1
+	for try in 1 2 3; do
+		a=$(sed -n 's/^nr_free_pages //p' /proc/vmstat) c1=$(cma_kb CmaFree)
+		vmc-blocktypes > /tmp/fc.map
+		b=$(sed -n 's/^nr_free_pages //p' /proc/vmstat) c2=$(cma_kb CmaFree)
+		m=$(awk '{ s += $3 } END { print s + 0 }' /tmp/fc.map)
+		mc=$(awk -v cma=$CMA '$2 == cma { s += $3 } END { print s + 0 }' /tmp/fc.map)
+		off=$(echo "$a $b $m" | awk '{ lo = $1 < $2 ? $1 : $2; hi = $1 < $2 ? $2 : $1
+			print ($3 < lo ? lo - $3 : ($3 > hi ? $3 - hi : 0)) }')
+		offc=0
+		if [ $has_cma = 1 ]; then
+			offc=$(echo "$((c1 / 4)) $((c2 / 4)) $mc" | awk '{ lo = $1 < $2 ? $1 : $2; hi = $1 < $2 ? $2 : $1
+				print ($3 < lo ? lo - $3 : ($3 > hi ? $3 - hi : 0)) }')
+		fi
+		best="nr_free_pages $a,$b, map $m (off by $off)"
+		cma_blocks_ok=1
+		if [ $has_cma = 1 ]; then
+			nc=$(awk -v cma=$CMA '$2 == cma' /tmp/fc.map | wc -l)
+			best="$best; CmaFree $((c1 / 4)),$((c2 / 4)) pages, map in CMA blocks $mc (off by $offc); $nc CMA blocks of 2048 kB, CmaTotal $(cma_kb CmaTotal) kB"
+			[ $((nc * 2048)) = "$(cma_kb CmaTotal)" ] || cma_blocks_ok=0
+		fi
+		if [ $off -le 256 ] && [ $offc -le 256 ] && [ $cma_blocks_ok = 1 ]; then
+			ok=0
+			break
+		fi
+		sleep 1
+	done
+	result "free-pages-$1" $ok "$best"
+}
+
+# The results of a vacatectl vacate in $1: "PFN STATUS" lines in $1.pfns
+# (STATUS: done, failed, or refused for a failure flagged impossible).
+result_pfns() {
+	local pfn rest
+	sed -n 's/^block [0-9]* pfn \(0x[0-9a-f]*\): \(.*\)$/\1 \2/p' "$1" |
+		while read -r pfn rest; do
+			case "$rest" in
+			"ok, done"*|"ok, was free, done"*) echo "$((pfn)) done" ;;
+			failed*impossible*) echo "$((pfn)) refused" ;;
+			failed*) echo "$((pfn)) failed" ;;
+			*) echo "$((pfn)) other" ;;
+			esac
+		done > "$1.pfns"
+}
+# kept_types NAME BEFORE AFTER RESULTS [skip]: every block that failed
+# (and was not refused) has the type it had before; at least one of them
+# was not MIGRATE_MOVABLE, or the check could not tell: FAIL, or with
+# "skip" (for requests whose failures are left to chance) SKIP.
+kept_types() {
+	local r
+	r=$(awk -v types="$types" -v movable=$MOVABLE '
+		BEGIN { split(types, t, " ") }
+		FILENAME == ARGV[1] { before[$1] = $2; next }
+		FILENAME == ARGV[2] { after[$1] = $2; next }
+		$2 == "failed" {
+			n++
+			if (before[$1] != movable) other++
+			if (before[$1] != after[$1]) {
+				bad++
+				if (bad <= 6) list = list sprintf(" %d:%s->%s", $1, t[before[$1] + 1], t[after[$1] + 1])
+			}
+			kinds[t[before[$1] + 1]]++
+		}
+		END {
+			for (k in kinds) what = what sprintf(" %s %d", k, kinds[k])
+			if (!n) printf "2 no block failed: nothing to check"
+			else if (bad) printf "1 %d of the %d blocks that failed changed type (pfn:before->after):%s", bad, n, list
+			else if (!other) printf "2 all %d blocks that failed were Movable before: nothing to check", n
+			else printf "0 %d blocks failed, all kept their type (before:%s)", n, what
+		}' "$2" "$3" "$4")
+	if [ "${r%% *}" = 2 ] && [ "${5:-}" = skip ]; then
+		echo "SKIP $1: ${r#* }"
+	else
+		result "$1" "$([ "${r%% *}" = 0 ]; echo $?)" "${r#* }"
+	fi
+}
+# movable_when_emptied NAME AFTER RESULTS: every block emptied (done) that
+# is still free whole is MIGRATE_MOVABLE.
+movable_when_emptied() {
+	local r
+	r=$(awk -v types="$types" -v movable=$MOVABLE '
+		BEGIN { split(types, t, " ") }
+		FILENAME == ARGV[1] { mt[$1] = $2; free[$1] = $3; next }
+		$2 == "done" {
+			n++
+			if (free[$1] != 512) { busy++; next }
+			if (mt[$1] != movable) { bad++; if (bad <= 6) list = list sprintf(" %d:%s", $1, t[mt[$1] + 1]) }
+		}
+		END {
+			if (bad) printf "1 %d of the %d blocks emptied are free and not Movable:%s", bad, n, list
+			else printf "0 %d blocks emptied, %d of them still free whole, all Movable", n, n - busy
+		}' "$2" "$3")
+	result "$1" "${r%% *}" "${r#* }"
+}
+# reserved_untouched NAME BEFORE AFTER RESULTS: the blocks of a reserved
+# type before (CMA, HighAtomic) have it still, and none was acted on
+# (no result but a refusal).  SKIP if there is no such block.
+reserved_untouched() {
+	local r
+	r=$(awk -v types="$types" -v cma=$CMA -v ha=$HIGHATOMIC '
+		BEGIN { split(types, t, " ") }
+		FILENAME == ARGV[1] { if ($2 == cma || $2 == ha) { res[$1] = $2; n++ } next }
+		FILENAME == ARGV[2] { after[$1] = $2; next }
+		($1 in res) && $2 != "refused" { acted++; if (acted <= 6) alist = alist sprintf(" %d:%s", $1, $2) }
+		END {
+			for (p in res) if (after[p] != res[p]) {
+				bad++; if (bad <= 6) list = list sprintf(" %d:%s->%s", p, t[res[p] + 1], t[after[p] + 1]) }
+			if (!n) printf "2 no CMA or HighAtomic block"
+			else if (bad || acted) printf "1 %d of the %d CMA/HighAtomic blocks changed type%s; %d acted on%s", bad, n, list, acted, alist
+			else printf "0 %d CMA/HighAtomic blocks, none acted on, none changed type", n
+		}' "$2" "$3" "$4")
+	if [ "${r%% *}" = 2 ]; then
+		echo "SKIP $1: ${r#* } in this guest (boot with cma=64M and CONFIG_CMA)"
+	else
+		result "$1" "${r%% *}" "${r#* }"
+	fi
+}
+
+free_check boot
+
+# 1. Blocks of the mobile test cache whose slabs each hold objects that
+# refuse to move (stuck): FREE of them fails.  Slab pages are unmovable
+# allocations: such blocks are MIGRATE_UNMOVABLE, and must stay so.
+echo "alloc 65536" > $d/control
+echo "stuck 8 0" > $d/control
+named=$(vmc-blocks-of M)
+echo "migratetypes: $(($(echo $named | wc -w) / 2)) blocks of mobile slab pages only"
+vmc-blocktypes > /tmp/named.before
+vacatectl vacate $named --mode free > /tmp/named.out 2>&1
+vmc-blocktypes > /tmp/named.after
+result_pfns /tmp/named.out
+echo "migratetypes: named FREE: $(grep -c ' done$' /tmp/named.out.pfns) done, $(grep -c ' failed$' /tmp/named.out.pfns) failed, $(grep -c ' refused$' /tmp/named.out.pfns) refused"
+kept_types named-failed-keep-type /tmp/named.before /tmp/named.after /tmp/named.out.pfns
+free_check after-named
+
+# 2. CMA blocks named in a request: refused (impossible, "reserved"), and
+# still CMA afterwards.  HOLD of a free one: today's series took it, and
+# gave it back MIGRATE_MOVABLE.
+if [ $has_cma = 1 ]; then
+	vmc-blocktypes > /tmp/cma.before
+	cfree=$(awk -v cma=$CMA '$2 == cma && $3 == 512 { print $1; exit }' /tmp/cma.before)
+	cused=$(awk -v cma=$CMA '$2 == cma && $4 > 0 { print $1; exit }' /tmp/cma.before)
+	for p in $cfree; do
+		vacatectl vacate --pfn $p --mode hold --hold-seconds 1 > /tmp/cmahold.out 2>&1
+	done
+	for p in $cused; do
+		vacatectl vacate --pfn $p --mode free > /tmp/cmafree.out 2>&1
+	done
+	vmc-blocktypes > /tmp/cma.after
+	cat /tmp/cmahold.out /tmp/cmafree.out 2>/dev/null > /tmp/cma.out
+	result_pfns /tmp/cma.out
+	line=$(grep '^block ' /tmp/cma.out | tr '\n' '|')
+	n=$(wc -l < /tmp/cma.out.pfns)
+	[ -n "$cfree" ] && [ "$n" -ge 1 ] && [ "$(grep -c ' refused$' /tmp/cma.out.pfns)" = "$n" ] &&
+		[ "$(grep -c 'reserved 512' /tmp/cma.out)" = "$n" ]
+	result cma-named-refused $? "free CMA block ${cfree:-none} (HOLD), used CMA block ${cused:-none} (FREE): $line"
+	reserved_untouched cma-named-untouched /tmp/cma.before /tmp/cma.after /tmp/cma.out.pfns
+	free_check after-cma
+else
+	echo "SKIP cma-named-refused: /proc/meminfo has no CmaTotal (or it is 0): the guest kernel has no CONFIG_CMA or no cma= area"
+fi
+
+# 3. Fragment tmpfs (small files between big ones, most then deleted), then
+# FREE the cheapest blocks, all of them.  The test cache's blocks fail
+# again; others may.
+mkdir /tmp/f
+vmc-fragment /tmp/f 3 40 3000 > /dev/null
+rm /tmp/f/big* /tmp/f/small*/f*[1-9]
+counts0=$(block_counts)
+vmc-blocktypes > /tmp/all.before
+vacatectl vacate --cheapest all --mode free > /tmp/all.out 2>&1
+vmc-blocktypes > /tmp/all.after
+counts1=$(block_counts)
+result_pfns /tmp/all.out
+echo "migratetypes: cheapest all: $(grep -c ' done$' /tmp/all.out.pfns) done, $(grep -c ' failed$' /tmp/all.out.pfns) failed, $(grep -c ' refused$' /tmp/all.out.pfns) refused"
+echo "migratetypes: blocks by type before: $counts0; after: $counts1"
+kept_types cheapest-failed-keep-type /tmp/all.before /tmp/all.after /tmp/all.out.pfns skip
+movable_when_emptied cheapest-emptied-movable /tmp/all.after /tmp/all.out.pfns
+reserved_untouched cheapest-reserved-untouched /tmp/all.before /tmp/all.after /tmp/all.out.pfns
+if [ $has_cma = 1 ]; then
+	[ "$(count_of CMA "$counts0")" = "$(count_of CMA "$counts1")" ] &&
+		[ "$(count_of CMA "$counts0")" -gt 0 ]
+	result cma-block-count $? "CMA blocks in /proc/pagetypeinfo: $(count_of CMA "$counts0") before, $(count_of CMA "$counts1") after"
+fi
+free_check after-cheapest
+
+# 4. Everything still there: the test cache's objects (unstuck, their
+# blocks emptied), the tmpfs files.
+echo unstick > $d/control
+vacatectl vacate $(vmc-blocks-of M) --mode free > /dev/null 2>&1
+echo verify > $d/control
+st=$(cat $d/status)
+echo "$st" | grep -q "objects=65536 corrupt=0 memcg=0"
+result test-cache-intact $? "$st"
+bad=0
+for r in 0 1 2; do
+	bad=$((bad + $(grep -L -x "/tmp/f/small$r" /tmp/f/small$r/f* | wc -l)))
+done
+[ $bad = 0 ] && [ "$(ls /tmp/f/small*/ | grep -c '^f')" = 900 ]
+result tmpfs-data-intact $? "$bad of 900 files changed"
+free_check end
+echo "vmcompact-migratetypes: done"

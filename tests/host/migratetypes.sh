@@ -1,0 +1,17 @@
+# Pageblock migratetypes and free page counters across the range vacate
+# (tests/guest/payloads/migratetypes.sh, booted with cma=64M): blocks that
+# a FREE fails to empty keep their type, emptied ones are MIGRATE_MOVABLE,
+# CMA and HighAtomic blocks are refused and keep theirs, and
+# NR_FREE_PAGES and CmaFree agree with the map's free pages after each
+# step.  The CMA checks SKIP on a guest kernel without CONFIG_CMA.
+source "$(dirname "$0")/../lib.sh"
+
+vm_start m --payload migratetypes --append "cma=64M" --timeout 1200
+if ! vm_wait_for m "vmcompact-migratetypes: done" 900; then
+	vm_guest_results m "migratetypes-"
+	fail "migratetypes-guest: the payload did not finish"
+	exit 1
+fi
+tr -d '\r' < "$run/m/console.log" | grep -a '^migratetypes: '
+vm_guest_results m "migratetypes-"
+vm_clean_log_quoted m migratetypes-clean-log "BUG:|WARNING:|Oops|Bad page|invoked oom-killer"

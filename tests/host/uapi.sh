@@ -1,0 +1,91 @@
+# The /dev/vacate uapi (include/uapi/linux/vacate.h):
+#  - every structure has the same size and member offsets for i386 and
+#    x86-64 user space (a 32-bit agent on a 64-bit guest kernel goes
+#    through the same ioctls), and no implicit padding: built with -m32
+#    and -m64 (gcc-multilib), a program generated from the header prints
+#    sizeof/offsetof of every structure and member, and the two must agree;
+#  - argsz (in the guest, guest-tools/vmc-argsz.c): bytes past the
+#    structure the kernel knows are accepted if zero, else E2BIG; an argsz
+#    below the first version is EINVAL (MAP, VACATE, CHEAPEST, CENSUS).
+source "$(dirname "$0")/../lib.sh"
+
+hdr=$root/include/uapi/linux/vacate.h
+# One S(struct) line per structure and one M(struct, member) per member,
+# in header order; comments and array bounds dropped.
+members=$(awk '
+/^struct [a-z_0-9]+ \{/ { s = $2; print "\tS(" s ");"; next }
+s != "" && /^\};/ { s = ""; next }
+s != "" {
+	line = $0; sub(/\/\*.*/, "", line); sub(/\/\/.*/, "", line)
+	if (line !~ /;/) next
+	sub(/;.*/, "", line); sub(/\[.*/, "", line)
+	n = split(line, w, /[ \t*]+/)
+	print "\tM(" s ", " w[n] ");"
+}' "$hdr")
+cat > "$run/layout.c" <<EOF
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/vacate.h>
+/* struct NAME: size; then each member: offset and size. */
+#define S(s) printf("struct %s size %zu\n", #s, sizeof(struct s))
+#define M(s, m) printf("  %s.%s offset %zu size %zu\n", #s, #m, \\
+		       offsetof(struct s, m), sizeof(((struct s *)0)->m))
+int main(void)
+{
+$members
+	return 0;
+}
+EOF
+nstructs=$(grep -c '^	S(' <<<"$members")
+built=1
+for bits in 32 64; do
+	if ! gcc -m$bits -std=c11 -Wall -Werror -I"$root/include/uapi" -o "$run/layout$bits" \
+		"$run/layout.c" > "$run/layout$bits.err" 2>&1; then
+		fail "uapi-layout-32-64: gcc -m$bits: $(head -n 3 "$run/layout$bits.err" | tr '\n' ' ') (gcc-multilib: make deps)"
+		built=0
+	elif ! "$run/layout$bits" > "$run/layout$bits.txt" 2> "$run/layout$bits.err"; then
+		fail "uapi-layout-32-64: the -m$bits program did not run: $(head -n 2 "$run/layout$bits.err" | tr '\n' ' ')"
+		built=0
+	fi
+done
+if [ $built = 1 ]; then
+	if [ "$nstructs" -ge 6 ] && cmp -s "$run/layout32.txt" "$run/layout64.txt"; then
+		pass "uapi-layout-32-64 ($nstructs structures, $(grep -c '^  ' "$run/layout64.txt") members: the same on i386 and x86-64)"
+	else
+		# Per difference: "what: -m32 value vs -m64 value".
+		diffs=$(paste -d'|' "$run/layout32.txt" "$run/layout64.txt" | awk -F'|' '$1 != $2 {
+			split($1, a, " "); split($2, b, " ")
+			if (a[1] == "struct") printf "sizeof(struct %s) %s vs %s; ", a[2], a[4], b[4]
+			else printf "%s offset %s size %s vs offset %s size %s; ", a[1], a[3], a[5], b[3], b[5]
+		}')
+		[ -n "$diffs" ] || diffs="no structure found in $hdr"
+		fail "uapi-layout-32-64: -m32 vs -m64 ($nstructs structures): ${diffs%; }"
+	fi
+	# No implicit padding, inside or at the end: on x86-64 the members
+	# of each structure tile it, each starting where the last ended.
+	pad=$(awk '
+		/^struct / { if (s != "" && end != size) printf "%s: %d bytes of tail padding; ", s, size - end
+			     s = $2; size = $4; end = 0; next }
+		{ if ($3 != end) printf "%s at %d, after a hole of %d bytes; ", $1, $3, $3 - end
+		  end = $3 + $5 }
+		END { if (s != "" && end != size) printf "%s: %d bytes of tail padding; ", s, size - end }
+	' "$run/layout64.txt")
+	if [ -z "$pad" ]; then
+		pass "uapi-no-implicit-padding ($nstructs structures)"
+	else
+		fail "uapi-no-implicit-padding: ${pad%; }"
+	fi
+fi
+
+# argsz in a guest: one boot, the tool, a clean kernel log.
+vm_start a --payload argsz --timeout 600
+if vm_wait_for a "vmcompact-argsz: done" 400; then
+	tr -d '\r' < "$run/a/console.log" | grep -a '^vmc-argsz: '
+	vm_guest_results a "uapi-"
+	grep -aq '^\(PASS\|FAIL\) ' "$run/a/console.log" ||
+		fail "uapi-argsz: vmc-argsz printed no result"
+else
+	vm_guest_results a "uapi-"
+	fail "uapi-argsz: the guest did not finish vmc-argsz"
+fi
+vm_clean_log_quoted a uapi-clean-log "BUG:|WARNING:|Oops|Bad page"
