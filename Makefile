@@ -4,6 +4,7 @@
 #   make [all]       kernel + initramfs + host tools
 #   make kernel      build/guest/bzImage (DEBUG=1: build/guest/bzImage-debug)
 #   make initramfs   build/guest/initramfs.cpio.gz
+#   make debian-image  build/guest/debian.img, the Debian 12 guest (root)
 #   make test        everything above, then the test suite
 #   make test-long   the DEBUG=1 kernel under a 5-minute mobility stress
 #   make demo        everything above, then the demo (scripts/demo.sh)
@@ -48,6 +49,7 @@ $(B)/guest/initramfs.cpio.gz: $(USERSPACE_BINS) $(GUEST_TOOLS) FORCE
 test: deps
 	@scripts/need-space.sh
 	$(MAKE) all
+	$(MAKE) debian-image
 	tests/run.sh
 
 # The DEBUG=1 kernel (KASAN, lockdep, DEBUG_VM, slub_debug) under stress.
@@ -78,3 +80,14 @@ clean:
 	rm -rf $(B)/kernel/obj $(B)/kernel/obj-debug
 
 FORCE:
+
+# ---- The Debian 12 guest image (issue 9) ---------------------------------
+# build/guest/debian.img: ext4 root, systemd, the agent started by udev,
+# the workloads of tests/guest/workloads (scripts/debian-guest/).  Its
+# root file system (mmdebstrap, a few minutes) is made once per machine,
+# under build/guest/debian/; the image itself is redone in seconds when the
+# kernel's modules, the guest programs or the workloads change.
+.PHONY: debian-image
+debian-image: deps
+	$(MAKE) kernel userspace
+	scripts/debian-guest/build-image.sh
