@@ -2,9 +2,9 @@
 # Building a small C project with gcc: the guest agent and vacatectl from
 # the sources shipped in the image (/usr/local/src/vmcompact), with the
 # project's own build.mk (static, json-c); ROUNDS builds from clean
-# (default 2).  The last build's objects stay in /var/tmp/vmc-work/cbuild.
+# (default 1).  The last build's objects stay in /var/tmp/vmc-work/cbuild.
 . "$(dirname "$0")/lib.sh"
-rounds=$(wl_rounds cbuild 2)
+rounds=$(wl_rounds cbuild 1)
 work=/var/tmp/vmc-work/cbuild
 start=$(wl_secs)
 rm -rf "$work"

@@ -1,11 +1,12 @@
 #!/bin/sh
 # git churn: clone the image's repository (/srv/git/churn.git, 41 commits
 # of about 1,600 files: scripts/debian-guest/make-git-repo.py), walk its
-# history with checkouts, log -p, status, gc; ROUNDS times (default 3).
+# history with checkouts, log -p, status, gc; ROUNDS times (default 2).
 # The last clone stays, in /var/tmp/vmc-work/git (its checksums are taken
 # by the test), the others go.
 . "$(dirname "$0")/lib.sh"
-rounds=$(wl_rounds git 3)
+export HOME=${HOME:-/root}
+rounds=$(wl_rounds git 2)
 work=/var/tmp/vmc-work/git
 start=$(wl_secs)
 rm -rf "$work"
