@@ -1,10 +1,10 @@
 #!/bin/sh
-# journald log churn: LINES lines (default 100,000) through systemd-cat,
+# journald log churn: LINES lines (default 50,000) through systemd-cat,
 # then the journal is rotated and vacuumed down to its newest files;
 # ROUNDS times (default 1).
 . "$(dirname "$0")/lib.sh"
 rounds=$(wl_rounds journal 1)
-lines=${WL_JOURNAL_LINES:-100000}
+lines=${WL_JOURNAL_LINES:-50000}
 start=$(wl_secs)
 i=0
 while [ $i -lt "$rounds" ]; do
