@@ -14,7 +14,7 @@ ms() { awk -v n="$1" 'BEGIN { printf "%.0f", n / 1e6 }'; }
 for mem in ${BIG_GUESTS_MIB:-4096 8192}; do
 	n=big-$mem
 	t0=$SECONDS
-	vm_start $n --payload big --mem $mem --timeout 1200
+	vm_start $n --payload big --mem $mem --timeout 1200 --append no_timer_check
 	if ! vm_wait_for $n "vmcompact-big: ready" 900; then
 		fail "$n-boots: the payload did not get ready"
 		vm_kill_all

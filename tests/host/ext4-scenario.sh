@@ -1,6 +1,7 @@
 # The fragmentation scenario of ENVIRONMENT.md on ext4 (issue 9): a 1 GiB
-# busybox guest, a fresh 3 GiB ext4 (mkfs.ext4 -N 500000), 16 rounds of a
-# 100 MB file and 25,000 small files, drop_caches 1; then, every baseline
+# busybox guest, a fresh 4 GiB ext4 (mkfs.ext4 -N 500000; ENVIRONMENT.md's
+# 3 GiB cannot hold the files), 16 rounds of a 100 MB file and 25,000
+# small files, drop_caches 1; then, every baseline
 # measured in the same guest (tests/guest/workloads/figures.sh):
 #   ext4-scenario-half-drops-at-most-10pct  half the blocks still missing
 #                                           after compaction drop at most

@@ -1,6 +1,7 @@
 # The ENVIRONMENT.md fragmentation scenario on ext4 (tests/host/ext4-scenario.sh):
-# a fresh 3 GiB ext4 (mkfs.ext4 -N 500000) on /dev/vda, 16 rounds of a 100 MB
-# file and 25,000 small files, drop_caches 1; then the figures of issue 9
+# a fresh 4 GiB ext4 (mkfs.ext4 -N 500000; ENVIRONMENT.md's 3 GiB cannot
+# hold the files) on /dev/vda, 16 rounds of a 100 MB file and 25,000 small
+# files, drop_caches 1; then the figures of issue 9
 # (figures.sh: compaction, half the missing blocks, all of them, dropping
 # the slab caches) and every file checked.  The workloads come in a cpio
 # archive after the initramfs (/workloads).

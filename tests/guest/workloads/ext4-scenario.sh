@@ -1,6 +1,6 @@
 #!/bin/sh
 # The fragmentation scenario of ENVIRONMENT.md on ext4: DEV (default
-# /dev/vdb), a fresh 3 GiB ext4 made with `mkfs.ext4 -N 500000`
+# /dev/vdb), a fresh 4 GiB ext4 made with `mkfs.ext4 -N 500000`
 # (the host makes it: tests/lib.sh ext4_scenario_disk), mounted on /mnt;
 # ROUNDS rounds (default 16) of a BIG_MB MiB file (default 100) and FILES
 # small files (default 25,000) by vmc-fragment; then the page cache is
