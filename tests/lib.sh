@@ -209,8 +209,10 @@ ext4_scenario_disk() {
 	mkfs.ext4 -q -F -N 500000 "$1"
 }
 
-# workloads_cpio FILE: tests/guest/workloads as /workloads in a cpio archive,
-# for vm-run --initrd after the initramfs (the busybox guests).
+# workloads_cpio FILE: tests/guest/workloads as /workloads in a gzipped cpio
+# archive, for vm-run --initrd after the initramfs (the busybox guests).
+# Compressed: an uncompressed archive after a compressed one must start
+# 4-byte aligned, which a gzip stream's length is not.
 workloads_cpio() {
-	(cd "$root/tests/guest" && find workloads | cpio -o -H newc -R 0:0 --quiet) > "$1"
+	(cd "$root/tests/guest" && find workloads | cpio -o -H newc -R 0:0 --quiet) | gzip -n > "$1"
 }

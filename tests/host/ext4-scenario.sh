@@ -13,7 +13,7 @@
 source "$(dirname "$0")/../lib.sh"
 
 ext4_scenario_disk "$run/disk.img"
-workloads_cpio "$run/workloads.cpio"
+workloads_cpio "$run/workloads.cpio.gz"
 # Free page reporting off: figures that do not depend on when the map is read.
 vm_payload_test ext4-scenario 2400 --mem 1024 --disk "$run/disk.img" --no-page-reporting \
-	--initrd "$root/build/guest/initramfs.cpio.gz" --initrd "$run/workloads.cpio"
+	--initrd "$root/build/guest/initramfs.cpio.gz" --initrd "$run/workloads.cpio.gz"
