@@ -6,6 +6,7 @@
 #                    KASAN/lockdep/DEBUG_VM; DEBUG=slub: bzImage-debug-slub,
 #                    the same with slub_debug on every cache)
 #   make initramfs   build/guest/initramfs.cpio.gz
+#   make debian-image  build/guest/debian.img, the Debian 12 guest (root)
 #   make test        everything above, then the test suite
 #   make test-long   both debug kernels: KUnit, unmount races, memory
 #                    hotplug and a 10-minute mixed stress on each
@@ -57,6 +58,7 @@ $(B)/guest/initramfs.cpio.gz: $(USERSPACE_BINS) $(GUEST_TOOLS) FORCE
 test: deps
 	@scripts/need-space.sh
 	$(MAKE) all
+	$(MAKE) debian-image
 	tests/run.sh
 
 # Both debug kernels (KASAN, lockdep, DEBUG_VM; with and without
@@ -91,3 +93,14 @@ clean:
 	rm -rf $(B)/kernel/obj $(B)/kernel/obj-debug $(B)/kernel/obj-debug-slub
 
 FORCE:
+
+# ---- The Debian 12 guest image (issue 9) ---------------------------------
+# build/guest/debian.img: ext4 root, systemd, the agent started by udev,
+# the workloads of tests/guest/workloads (scripts/debian-guest/).  Its
+# root file system (mmdebstrap, a few minutes) is made once per machine,
+# under build/guest/debian/; the image itself is redone in seconds when the
+# kernel's modules, the guest programs or the workloads change.
+.PHONY: debian-image
+debian-image: deps
+	$(MAKE) kernel userspace
+	scripts/debian-guest/build-image.sh

@@ -164,10 +164,20 @@ for f in "${frags[@]}"; do
 	done
 done
 
-# 4. Build.
+# 4. Build.  With CONFIG_MODULES=y the modules too, installed next to the
+#    bzImage (build/guest/modules for build/guest/bzImage, modules-debug
+#    for bzImage-debug) for the guest images that load them.
 echo "build-kernel: building in $obj"
-kmake bzImage
+targets=(bzImage)
+grep -qx 'CONFIG_MODULES=y' "$obj/.config" && targets+=(modules)
+kmake "${targets[@]}"
 mkdir -p "$(dirname "$out")"
+if [ ${#targets[@]} -gt 1 ]; then
+	moddir=$(dirname "$out")/modules$(basename "$out" | sed 's/^bzImage//')
+	rm -rf "$moddir"
+	kmake -s INSTALL_MOD_PATH="$moddir" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+	echo "build-kernel: modules in $moddir"
+fi
 cp "$obj/arch/x86/boot/bzImage" "$out"
 echo "$stamp" > "$obj/.vmcompact-stamp"
 echo "build-kernel: $out"

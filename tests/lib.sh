@@ -147,3 +147,85 @@ vm_clean_log_quoted() {
 		pass "$2"
 	fi
 }
+
+# ---- The Debian 12 guest (issue 9; scripts/debian-guest/) ----------------
+# What the console of a guest must not show: kernel reports of any kind.
+KERNEL_REPORT_RE='BUG:|WARNING:|Oops|VFS: Busy inodes|Bad page|general protection|Kernel panic|INFO: task .* blocked|usercopy:|stack-protector|list_(add|del) corruption|UBSAN:'
+debian_img=$root/build/guest/debian.img
+qga=$root/scripts/debian-guest/qga.py
+
+# debian_image: make sure build/guest/debian.img is there and up to date
+# (seconds when it is; `make debian-image` builds it in make test).
+debian_image() {
+	"$root/scripts/debian-guest/build-image.sh" > "$run/debian-image.log" 2>&1 || {
+		echo "debian-image failed:"; tail -n 20 "$run/debian-image.log" | sed 's/^/  | /'
+		return 1
+	}
+}
+
+# debian_start NAME [vm-run options] [-- qemu args]: boot the Debian guest
+# from a copy-on-write overlay of build/guest/debian.img (the image stays
+# as built), root on /dev/vda, systemd as PID 1, qemu-guest-agent on
+# $run/NAME/qga.sock.  Disks given after -- come after the root disk
+# (/dev/vdb, ...).
+debian_start() {
+	local name=$1; shift
+	# no_timer_check: under TCG on a loaded host the IO-APIC timer check
+	# can fail and panic the boot ("IO-APIC + timer doesn't work!").
+	local opts=() extra=() append="root=/dev/vda rw no_timer_check"
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		if [ "$1" = --append ]; then append+=" $2"; shift 2; continue; fi
+		opts+=("$1"); shift
+	done
+	[ "${1:-}" = -- ] && { shift; extra=("$@"); }
+	mkdir -p "$run/$name"
+	qemu-img create -q -f qcow2 -F raw -b "$debian_img" "$run/$name/root.img" || return 1
+	vm_start "$name" --initrd "$root/build/guest/empty.cpio" \
+		--append "$append" "${opts[@]}" -- \
+		-drive "file=$run/$name/root.img,format=qcow2,if=none,id=root,cache=unsafe" \
+		-device virtio-blk-pci,drive=root \
+		-chardev "socket,id=qga0,path=$run/$name/qga.sock,server=on,wait=off" \
+		-device virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0 \
+		"${extra[@]}"
+}
+
+# debian_wait NAME SECONDS: wait until the guest's qemu-guest-agent answers.
+debian_wait() {
+	local deadline=$((SECONDS + $2))
+	while [ $SECONDS -lt $deadline ]; do
+		[ -S "$run/$1/qga.sock" ] &&
+			python3 "$qga" "$run/$1/qga.sock" --ping --timeout 10 2>/dev/null && return 0
+		if ! kill -0 "${vm_pid_of[$1]}" 2>/dev/null; then
+			echo "the guest $1 stopped; last lines:"; tail -n 15 "$run/$1/console.log" | sed 's/^/  | /'
+			return 1
+		fi
+		sleep 2
+	done
+	echo "the guest agent of $1 did not answer in $2 s; last lines:"
+	tail -n 15 "$run/$1/console.log" | sed 's/^/  | /'
+	return 1
+}
+
+# debian_sh NAME SECONDS COMMAND: run COMMAND (sh -c) in the guest, print
+# its output, return its exit status (124: timed out).
+debian_sh() {
+	python3 "$qga" "$run/$1/qga.sock" --timeout "$2" --shell "$3" 2>&1
+}
+
+# ext4_scenario_disk FILE: the disk of the ENVIRONMENT.md scenario on ext4,
+# a fresh sparse ext4 with room for 500,000 inodes.  4 GiB, not the 3 GiB
+# of ENVIRONMENT.md: 16 rounds of a 100 MiB file and 25,000 one-block files
+# are 3.2 GB of data, and 3 GiB ran out of space in round 15.
+ext4_scenario_disk() {
+	rm -f "$1"
+	truncate -s 4G "$1"
+	mkfs.ext4 -q -F -N 500000 "$1"
+}
+
+# workloads_cpio FILE: tests/guest/workloads as /workloads in a gzipped cpio
+# archive, for vm-run --initrd after the initramfs (the busybox guests).
+# Compressed: an uncompressed archive after a compressed one must start
+# 4-byte aligned, which a gzip stream's length is not.
+workloads_cpio() {
+	(cd "$root/tests/guest" && find workloads | cpio -o -H newc -R 0:0 --quiet) | gzip -n > "$1"
+}
