@@ -1,8 +1,10 @@
 # Unmount races with slab mobility: mount and unmount disks full of small
 # files (/dev/vda, /dev/vdb... with the filesystems of vmc.race_fs=, a
 # comma-separated list, default ext2), stat'ing every file each time,
-# while the dentry and inode caches are shrunk through sysfs and the
-# cheapest blocks are vacated, for vmc.race_secs= seconds (default 60).
+# while the dentry and inode caches are shrunk through sysfs, the
+# cheapest blocks are vacated, and every slab of those caches is vacated
+# (the test driver's vacate_cache), for vmc.race_secs= seconds (default
+# 60).
 # vmc.migrate_delay= (ms, test kernels) widens the window between
 # isolate() and migrate() of every mobile cache, where an umount that
 # does not wait for the pins finds busy inodes.  Every umount must
@@ -52,6 +54,14 @@ rm -f $stop
 (
 	while [ ! -e $stop ]; do
 		vacatectl vacate --cheapest 64 --mode free > /dev/null 2>&1
+	done
+) &
+# Every slab of the dentry and inode caches, wherever it is.
+(
+	while [ ! -e $stop ]; do
+		for c in $caches; do
+			echo "vacate_cache $c" > /sys/kernel/debug/slub_mobility_test/control
+		done
 	done
 ) &
 cycles=0 errors=0
