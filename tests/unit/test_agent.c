@@ -246,7 +246,7 @@ static void test_device_missing(void)
 	CHECKF(strstr(e.msg, VACATE_DEV), "%s", e.msg);
 }
 
-/* VACATE and RELEASE on a missing device: DEVICE errors naming the ioctl. */
+/* VACATE, RELEASE on a missing device: DEVICE errors with the errno. */
 static void test_vacate_device_missing(void)
 {
 	struct vmc_vacate_req req = { .mode = VACATE_MODE_FREE, .count = 1,
@@ -255,16 +255,17 @@ static void test_vacate_device_missing(void)
 
 	CHECK(send_bytes(tx, vmc_encode_vacate_req(tx, sizeof(tx), 20, &req)));
 	CHECK(expect_error(20, VMC_ERR_DEVICE, &e));
-	CHECKF(e.sys_errno == ENOENT && strstr(e.msg, VACATE_DEV ": VACATE_IOC_VACATE: "),
+	CHECKF(e.sys_errno == ENOENT &&
+	       strstr(e.msg, VACATE_DEV ": open: No such file or directory (ENOENT): no such device"),
 	       "%u %s", e.sys_errno, e.msg);
 	req.flags = VMC_VACATE_CHEAPEST;
 	req.count = VMC_VACATE_ALL;
 	CHECK(send_bytes(tx, vmc_encode_vacate_req(tx, sizeof(tx), 21, &req)));
 	CHECK(expect_error(21, VMC_ERR_DEVICE, &e));
-	CHECKF(strstr(e.msg, "VACATE_IOC_CHEAPEST"), "%s", e.msg);
+	CHECKF(e.sys_errno == ENOENT, "%u %s", e.sys_errno, e.msg);
 	CHECK(send_bytes(tx, vmc_encode_release_req(tx, sizeof(tx), 22)));
 	CHECK(expect_error(22, VMC_ERR_DEVICE, &e));
-	CHECKF(strstr(e.msg, "VACATE_IOC_RELEASE"), "%s", e.msg);
+	CHECKF(e.sys_errno == ENOENT, "%u %s", e.sys_errno, e.msg);
 	/* A bad VACATE payload is refused before the device is tried. */
 	CHECK(send_frame(1, VMC_VACATE_REQ, 23, "\1\0\0\0", 4));
 	CHECK(expect_error(23, VMC_ERR_BAD_PAYLOAD, &e));
@@ -415,7 +416,7 @@ static void test_ctl_map_device_error(void)
 
 	CHECK(ctl(args) == 1);
 	err = t_slurp(err_path);
-	CHECKF(strstr(err, "guest: device error: " VACATE_DEV ": VACATE_IOC_MAP: No such file or directory (errno 2)"),
+	CHECKF(strstr(err, "guest: device error: " VACATE_DEV ": open: No such file or directory (ENOENT)"),
 	       "%s", err);
 }
 

@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../host-agent/daemon/memfd.h"
+#include "../../host-agent/vmcompactd/memfd.h"
 #include "harness.h"
 
 #define MIB (1ull << 20)
