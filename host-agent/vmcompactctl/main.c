@@ -1,8 +1,8 @@
 /*
  * vmcompactctl: talk to a guest's vmcompact-agent through the unix socket
- * of the QEMU chardev behind its virtio-serial port.
- *
- * Exit status: 0 success, 1 guest or protocol error, 2 usage error.
+ * of the QEMU chardev behind its virtio-serial port, or to a running
+ * vmcompactd through its control socket.  A table of commands, each a
+ * function (ctl.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,19 +13,17 @@
 
 #include "ctl.h"
 
-#define EXIT_GUEST	1
-#define EXIT_USAGE	2
-
 #define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_VACATE_TIMEOUT_MS (1800 * 1000)
 
-/* Options beyond --socket and --timeout, which every command takes. */
-#define OPT_JSON	(1u << 0)
+/* Options beyond --socket, --timeout and --json, which every command takes. */
 #define OPT_RAW		(1u << 1)	/* --hex, --frame, --expect */
-#define OPT_VACATE	(1u << 2)	/* --block, --pfn, --cheapest, --mode, --vacate-timeout */
+#define OPT_VACATE	(1u << 2)	/* --block, --pfn, --cheapest, --mode */
 #define OPT_CONTROL	(1u << 3)	/* --control instead of --socket */
 #define OPT_VM		(1u << 4)	/* --vm */
 #define OPT_TOP		(1u << 5)	/* --top */
+#define OPT_MIB		(1u << 6)	/* --mib */
+#define OPT_LONG	(1u << 7)	/* --vacate-timeout */
 
 /* All large: static rather than on the stack. */
 static struct vmc_client client;
@@ -34,20 +32,25 @@ static struct ctl_opts opts;
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vmcompactctl hello --socket PATH [--timeout SEC]\n"
-	      "       vmcompactctl map --socket PATH [--json] [--timeout SEC]\n"
+	fprintf(out, "usage: vmcompactctl hello --socket PATH\n"
+	      "       vmcompactctl map --socket PATH\n"
 	      "       vmcompactctl vacate --socket PATH (--block N | --pfn PFN)... --mode MODE\n"
-	      "                    [--json] [--timeout SEC] [--vacate-timeout SEC]\n"
+	      "                    [--vacate-timeout SEC]\n"
 	      "       vmcompactctl vacate --socket PATH --cheapest K|all --mode MODE ...\n"
-	      "       vmcompactctl release --socket PATH [--timeout SEC]\n"
-	      "       vmcompactctl census --socket PATH [--json] [--top N] [--timeout SEC]\n"
-	      "       vmcompactctl status --control PATH [--json]\n"
-	      "       vmcompactctl cycle --control PATH --vm NAME\n"
-	      "       vmcompactctl send-raw --socket PATH [--timeout SEC] [--expect N]\n"
+	      "       vmcompactctl release --socket PATH\n"
+	      "       vmcompactctl census --socket PATH [--top N]\n"
+	      "       vmcompactctl send-raw --socket PATH [--expect N]\n"
 	      "                    (--hex HEX | --frame TYPE:SEQ[:HEX[:VERSION]])...\n"
+	      "       vmcompactctl status --control PATH\n"
+	      "       vmcompactctl cycle --control PATH --vm NAME\n"
+	      "       vmcompactctl reclaim --control PATH --vm NAME --mib N [--vacate-timeout SEC]\n"
+	      "       vmcompactctl metrics --control PATH\n"
+	      "       vmcompactctl --version\n"
+	      "Every command takes --json (one JSON object per line on stdout) and\n"
+	      "--timeout SEC (default 5: each reply).\n"
 	      "\n"
 	      "PATH is the unix socket of QEMU's -chardev socket,server=on behind the\n"
-	      "guest's org.vmcompact.0 port.  SEC (default 5) bounds each reply.\n"
+	      "guest's org.vmcompact.0 port, or vmcompactd's --control socket.\n"
 	      "send-raw writes the bytes in order (--frame builds a frame with a valid\n"
 	      "crc) and prints each frame that comes back, until N frames came or the\n"
 	      "guest was silent for SEC.\n"
@@ -55,83 +58,10 @@ static void usage(FILE *out)
 	      "%d per request) and waits up to --vacate-timeout (default 1800) for it;\n"
 	      "held blocks stay held by the guest agent until release.\n"
 	      "census names the slab caches that keep blocks from being free.\n"
-	      "status and cycle ask a running vmcompactd (its --control socket) for its\n"
-	      "VMs, and for a cycle of one of them now.\n",
+	      "status, cycle, reclaim and metrics ask a running vmcompactd: its VMs, a\n"
+	      "cycle of one now, N MiB of one returned to the host as whole blocks (and\n"
+	      "what came back), its Prometheus metrics.\n",
 		VMC_VACATE_MAX_BLOCKS);
-}
-
-static int fail(const struct vmc_client *c)
-{
-	fprintf(stderr, "vmcompactctl: %s\n", c->err);
-	return EXIT_GUEST;
-}
-
-static void print_hello(const struct vmc_hello *h)
-{
-	printf("agent:        %s\n", h->name);
-	printf("protocol:     %u\n", h->version);
-	printf("page size:    %u\n", h->page_size);
-	if (h->block_pages)
-		printf("block pages:  %u\n", h->block_pages);
-	else
-		printf("block pages:  unknown (the guest's vacate device is unavailable)\n");
-	printf("capabilities: 0x%x%s%s%s\n", h->caps,
-	       h->caps & VMC_CAP_MAP ? " map" : "",
-	       h->caps & VMC_CAP_VACATE ? " vacate" : "",
-	       h->caps & VMC_CAP_CENSUS ? " census" : "");
-}
-
-static int cmd_hello(struct vmc_client *c, const struct ctl_opts *o)
-{
-	struct vmc_hello h;
-
-	if (vmc_client_open(c, o->socket, o->timeout_ms) < 0 ||
-	    vmc_client_hello(c, &h) < 0)
-		return fail(c);
-	print_hello(&h);
-	return 0;
-}
-
-int ctl_open_agent(struct vmc_client *c, const struct ctl_opts *o,
-		   struct vmc_hello *h, uint32_t cap, const char *cannot)
-{
-	if (vmc_client_open(c, o->socket, o->timeout_ms) < 0 ||
-	    vmc_client_hello(c, h) < 0)
-		return -1;
-	if (!(h->caps & cap))
-		return vmc_client_fail(c, "the agent (%s) cannot %s", h->name,
-				       cannot);
-	return 0;
-}
-
-static int cmd_map(struct vmc_client *c, const struct ctl_opts *o)
-{
-	struct vmc_map_printer p;
-	struct vmc_map_source src;
-	struct vmc_hello h;
-
-	if (ctl_open_agent(c, o, &h, VMC_CAP_MAP, "map") < 0)
-		return fail(c);
-	/* Printed as it comes: a large guest's map is never held whole. */
-	vmc_map_source_client(&src, c, &h);
-	vmc_map_printer_init(&p, stdout, o->json);
-	if (vmc_map_stream(&src, &p.sink) == 0)
-		return 0;
-	if (p.failed)
-		vmc_client_fail(c, "cannot write the map (out of memory?)");
-	return fail(c);
-}
-
-static int cmd_send_raw(struct vmc_client *c, const struct ctl_opts *o)
-{
-	if (!raw.len) {
-		fprintf(stderr, "vmcompactctl: send-raw needs --hex or --frame\n");
-		return EXIT_USAGE;
-	}
-	if (vmc_client_open(c, o->socket, o->timeout_ms) < 0 ||
-	    raw_exchange(c, &raw, o->expect) < 0)
-		return fail(c);
-	return 0;
 }
 
 static const struct command {
@@ -139,14 +69,16 @@ static const struct command {
 	int (*run)(struct vmc_client *c, const struct ctl_opts *o);
 	unsigned int opts;
 } commands[] = {
-	{ "hello", cmd_hello, 0 },
-	{ "map", cmd_map, OPT_JSON },
-	{ "send-raw", cmd_send_raw, OPT_RAW },
-	{ "vacate", ctl_cmd_vacate, OPT_JSON | OPT_VACATE },
+	{ "hello", ctl_cmd_hello, 0 },
+	{ "map", ctl_cmd_map, 0 },
+	{ "send-raw", ctl_cmd_send_raw, OPT_RAW },
+	{ "vacate", ctl_cmd_vacate, OPT_VACATE | OPT_LONG },
 	{ "release", ctl_cmd_release, 0 },
-	{ "census", ctl_cmd_census, OPT_JSON | OPT_TOP },
-	{ "status", ctl_cmd_status, OPT_CONTROL | OPT_JSON },
+	{ "census", ctl_cmd_census, OPT_TOP },
+	{ "status", ctl_cmd_status, OPT_CONTROL },
 	{ "cycle", ctl_cmd_cycle, OPT_CONTROL | OPT_VM },
+	{ "reclaim", ctl_cmd_reclaim, OPT_CONTROL | OPT_VM | OPT_MIB | OPT_LONG },
+	{ "metrics", ctl_cmd_metrics, OPT_CONTROL },
 };
 
 static int parse_timeout(const char *s, int *ms)
@@ -164,12 +96,9 @@ static int parse_timeout(const char *s, int *ms)
 
 static int parse_count(const char *s, unsigned int *n)
 {
-	unsigned long v;
-	char *end;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v > 1000000)
+	if (vmc_parse_u64(s, &v) || v > 1000000)
 		return -1;
 	*n = (unsigned int)v;
 	return 0;
@@ -200,48 +129,66 @@ static int parse_cheapest(const char *s, uint32_t *k)
 	return 0;
 }
 
-static int check_vacate(const struct ctl_opts *o)
+/* What a command needs beyond well-formed options: NULL, or why not. */
+static const char *missing(const struct command *cmd, const struct ctl_opts *o)
 {
-	const char *why = NULL;
-
+	if (cmd->opts & OPT_CONTROL ? !o->control : !o->socket)
+		return cmd->opts & OPT_CONTROL ? "needs --control PATH" :
+		       "needs --socket PATH";
+	if ((cmd->opts & OPT_VM) && !o->vm)
+		return "needs --vm NAME";
+	if ((cmd->opts & OPT_MIB) && !o->mib)
+		return "needs --mib N";
+	if (!(cmd->opts & OPT_VACATE))
+		return NULL;
 	if (!o->has_mode)
-		why = "vacate needs --mode probe|free|hold";
-	else if (o->cheapest == !!o->nr_picks)
-		why = "vacate needs blocks (--block, --pfn) or --cheapest, not both";
-	if (why)
-		fprintf(stderr, "vmcompactctl: %s\n", why);
-	return why ? -1 : 0;
+		return "needs --mode probe|free|hold";
+	if (o->cheapest == !!o->nr_picks)
+		return "needs blocks (--block, --pfn) or --cheapest, not both";
+	return NULL;
 }
 
 static unsigned int option_class(int c)
 {
 	switch (c) {
-	case 'j':
-		return OPT_JSON;
-	case 'x':
-	case 'f':
-	case 'e':
-		return OPT_RAW;
-	case 'b':
-	case 'p':
-	case 'c':
-	case 'm':
-	case 'V':
-		return OPT_VACATE;
-	case 'C':
-		return OPT_CONTROL;
-	case 'M':
-		return OPT_VM;
-	case 'T':
-		return OPT_TOP;
-	default:
-		return 0;
+	case 'x': case 'f': case 'e': return OPT_RAW;
+	case 'b': case 'p': case 'c': case 'm': return OPT_VACATE;
+	case 'V': return OPT_LONG;
+	case 'C': return OPT_CONTROL;
+	case 'M': return OPT_VM;
+	case 'T': return OPT_TOP;
+	case 'N': return OPT_MIB;
+	default: return 0;
 	}
 }
 
-static int bad_value(const char *name, const char *value)
+/* One option c of cmd: 0, or -1 if its value is bad. */
+static int take(struct ctl_opts *o, int c, const char *v)
 {
-	fprintf(stderr, "vmcompactctl: bad value '%s' for --%s\n", value, name);
+	uint64_t n;
+
+	switch (c) {
+	case 's': o->socket = v; return 0;
+	case 'C': o->control = v; return 0;
+	case 'M': o->vm = v; return 0;
+	case 'j': o->json = true; return 0;
+	case 'T': return parse_count(v, &o->top);
+	case 't': return parse_timeout(v, &o->timeout_ms);
+	case 'V': return parse_timeout(v, &o->vacate_timeout_ms);
+	case 'b': case 'p': return add_pick(o, v, c == 'b');
+	case 'c': o->cheapest = true; return parse_cheapest(v, &o->cheapest_k);
+	case 'm':
+		o->has_mode = true;
+		return vmc_parse_mode(v, &o->mode) || !vmc_mode_name(o->mode) ? -1 : 0;
+	case 'e': return parse_count(v, &o->expect);
+	case 'x': return raw_add_hex(o->raw, v);
+	case 'f': return raw_add_frame(o->raw, v);
+	case 'N':
+		if (vmc_parse_u64(v, &n) || !n || n > (1u << 20))
+			return -1;
+		o->mib = n;
+		return 0;
+	}
 	return -1;
 }
 
@@ -264,8 +211,10 @@ static int parse_opts(int argc, char **argv, const struct command *cmd,
 		{ "control", required_argument, NULL, 'C' },
 		{ "vm", required_argument, NULL, 'M' },
 		{ "top", required_argument, NULL, 'T' },
+		{ "mib", required_argument, NULL, 'N' },
 		{ 0 }
 	};
+	const char *why;
 	int c, i;
 
 	while ((c = getopt_long(argc, argv, "", longopts, &i)) != -1) {
@@ -276,59 +225,12 @@ static int parse_opts(int argc, char **argv, const struct command *cmd,
 				cmd->name, longopts[i].name);
 			return -1;
 		}
-		switch (c) {
-		case 's':
-			o->socket = optarg;
-			break;
-		case 'C':
-			o->control = optarg;
-			break;
-		case 'M':
-			o->vm = optarg;
-			break;
-		case 'T':
-			if (parse_count(optarg, &o->top))
-				return bad_value(longopts[i].name, optarg);
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 't':
-			if (parse_timeout(optarg, &o->timeout_ms))
-				return bad_value(longopts[i].name, optarg);
-			break;
-		case 'V':
-			if (parse_timeout(optarg, &o->vacate_timeout_ms))
-				return bad_value(longopts[i].name, optarg);
-			break;
-		case 'b':
-		case 'p':
-			if (add_pick(o, optarg, c == 'b'))
-				return bad_value(longopts[i].name, optarg);
-			break;
-		case 'c':
-			if (parse_cheapest(optarg, &o->cheapest_k))
-				return bad_value(longopts[i].name, optarg);
-			o->cheapest = true;
-			break;
-		case 'm':
-			if (vmc_parse_mode(optarg, &o->mode) ||
-			    !vmc_mode_name(o->mode))
-				return bad_value(longopts[i].name, optarg);
-			o->has_mode = true;
-			break;
-		case 'e':
-			if (parse_count(optarg, &o->expect))
-				return bad_value(longopts[i].name, optarg);
-			break;
-		case 'x':
-			if (raw_add_hex(&raw, optarg))
-				return -1;
-			break;
-		case 'f':
-			if (raw_add_frame(&raw, optarg))
-				return -1;
-			break;
+		if (take(o, c, optarg)) {
+			/* raw_add_*() said why already. */
+			if (c != 'x' && c != 'f')
+				fprintf(stderr, "vmcompactctl: bad value '%s' for --%s\n",
+					optarg, longopts[i].name);
+			return -1;
 		}
 	}
 	if (optind < argc) {
@@ -336,16 +238,10 @@ static int parse_opts(int argc, char **argv, const struct command *cmd,
 			argv[optind]);
 		return -1;
 	}
-	if (cmd->opts & OPT_CONTROL ? !o->control : !o->socket) {
-		fprintf(stderr, "vmcompactctl: %s needs --%s PATH\n", cmd->name,
-			cmd->opts & OPT_CONTROL ? "control" : "socket");
-		return -1;
-	}
-	if ((cmd->opts & OPT_VM) && !o->vm) {
-		fprintf(stderr, "vmcompactctl: %s needs --vm NAME\n", cmd->name);
-		return -1;
-	}
-	return (cmd->opts & OPT_VACATE) ? check_vacate(o) : 0;
+	why = missing(cmd, o);
+	if (why)
+		fprintf(stderr, "vmcompactctl: %s %s\n", cmd->name, why);
+	return why ? -1 : 0;
 }
 
 static const struct command *find_command(const char *name)
@@ -363,24 +259,29 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return CTL_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("vmcompactctl %s\n", VMC_VERSION);
 		return 0;
 	}
 	cmd = find_command(argv[1]);
 	if (!cmd) {
 		fprintf(stderr, "vmcompactctl: unknown command '%s'\n", argv[1]);
 		usage(stderr);
-		return EXIT_USAGE;
+		return CTL_EXIT_USAGE;
 	}
 	/* The options follow the command: parse as if it were argv[0]. */
 	o->timeout_ms = DEFAULT_TIMEOUT_MS;
 	o->vacate_timeout_ms = DEFAULT_VACATE_TIMEOUT_MS;
+	o->raw = &raw;
 	if (parse_opts(argc - 1, argv + 1, cmd, o) < 0) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return CTL_EXIT_USAGE;
 	}
 	return cmd->run(&client, o);
 }

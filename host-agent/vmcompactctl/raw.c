@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vmcompact/json.h>
+
 #include "ctl.h"
 
 static int hex_digit(char c)
@@ -113,7 +115,13 @@ bad:
 	return -1;
 }
 
-static void print_payload(const struct vmc_frame *f)
+static void add_str(json_object *o, const char *key, const char *v)
+{
+	json_object_object_add(o, key, json_object_new_string(v));
+}
+
+/* A payload the receiver can check on its own, decoded into o. */
+static void add_payload(json_object *o, const struct vmc_frame *f)
 {
 	struct vmc_error bad, e;
 	struct vmc_hello h;
@@ -122,40 +130,82 @@ static void print_payload(const struct vmc_frame *f)
 	case VMC_ERROR:
 		if (vmc_decode_error(f, &e, &bad))
 			break;
-		printf(" code=%u (%s) errno=%u msg=\"%s\"\n", e.code,
-		       vmc_strerror(e.code), e.sys_errno, e.msg);
+		vmc_json_add_int(o, "code", e.code);
+		add_str(o, "code_name", vmc_strerror(e.code));
+		vmc_json_add_int(o, "errno", e.sys_errno);
+		add_str(o, "msg", e.msg);
 		return;
 	case VMC_HELLO_RESP:
 		if (vmc_decode_hello_resp(f, &h, &bad))
 			break;
-		printf(" version=%u caps=0x%x page_size=%u block_pages=%u name=\"%s\"\n",
-		       h.version, h.caps, h.page_size, h.block_pages, h.name);
+		vmc_json_add_int(o, "version", h.version);
+		vmc_json_add_int(o, "caps", h.caps);
+		vmc_json_add_int(o, "page_size", h.page_size);
+		vmc_json_add_int(o, "block_pages", h.block_pages);
+		add_str(o, "name", h.name);
 		return;
 	default:
 		/* A MAP_RESP can only be checked against its request. */
-		putchar('\n');
 		return;
 	}
-	printf(" invalid: %s\n", bad.msg);
+	add_str(o, "invalid", bad.msg);
 }
 
-static void print_event(const struct vmc_event *ev)
+/* A frame or a rejected stretch of input, as JSON. */
+static json_object *event_json(const struct vmc_event *ev)
 {
 	const struct vmc_frame *f = &ev->frame;
+	json_object *o = json_object_new_object();
 
+	add_str(o, "event", ev->error ? "rx-error" : "frame");
 	if (ev->error) {
-		printf("rx-error %s (%s) seq=%u type=0x%04x len=%u\n",
-		       vmc_strerror(ev->error), ev->why, f->seq, f->type,
-		       f->len);
+		add_str(o, "error", vmc_strerror(ev->error));
+		add_str(o, "why", ev->why);
+	}
+	vmc_json_add_int(o, "type", f->type);
+	add_str(o, "type_name", vmc_type_name(f->type));
+	vmc_json_add_int(o, "seq", f->seq);
+	vmc_json_add_int(o, "len", f->len);
+	if (!ev->error)
+		add_payload(o, f);
+	return o;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+	return json_object_get_string(json_object_object_get(o, key));
+}
+
+static long long num(json_object *o, const char *key)
+{
+	return (long long)json_object_get_int64(json_object_object_get(o, key));
+}
+
+/* The same as one line of text. */
+static void print_event(json_object *o)
+{
+	if (json_object_object_get_ex(o, "error", NULL)) {
+		printf("rx-error %s (%s) seq=%lld type=0x%04llx len=%lld\n",
+		       str(o, "error"), str(o, "why"), num(o, "seq"),
+		       num(o, "type"), num(o, "len"));
 		return;
 	}
-	printf("frame type=0x%04x (%s) seq=%u len=%u", f->type,
-	       vmc_type_name(f->type), f->seq, f->len);
-	print_payload(f);
+	printf("frame type=0x%04llx (%s) seq=%lld len=%lld", num(o, "type"),
+	       str(o, "type_name"), num(o, "seq"), num(o, "len"));
+	if (json_object_object_get_ex(o, "invalid", NULL))
+		printf(" invalid: %s", str(o, "invalid"));
+	else if (json_object_object_get_ex(o, "code", NULL))
+		printf(" code=%lld (%s) errno=%lld msg=\"%s\"", num(o, "code"),
+		       str(o, "code_name"), num(o, "errno"), str(o, "msg"));
+	else if (json_object_object_get_ex(o, "version", NULL))
+		printf(" version=%lld caps=0x%llx page_size=%lld block_pages=%lld name=\"%s\"",
+		       num(o, "version"), num(o, "caps"), num(o, "page_size"),
+		       num(o, "block_pages"), str(o, "name"));
+	putchar('\n');
 }
 
 int raw_exchange(struct vmc_client *c, const struct raw_bytes *raw,
-		 unsigned int expect)
+		 unsigned int expect, bool json)
 {
 	unsigned int frames = 0;
 	struct vmc_event ev;
@@ -165,7 +215,14 @@ int raw_exchange(struct vmc_client *c, const struct raw_bytes *raw,
 		return -1;
 	while ((!expect || frames < expect) &&
 	       (rc = vmc_client_next(c, &ev, c->timeout_ms)) > 0) {
-		print_event(&ev);
+		json_object *o = event_json(&ev);
+
+		if (json) {
+			vmc_json_print(stdout, o);
+		} else {
+			print_event(o);
+			json_object_put(o);
+		}
 		frames += !ev.error;
 	}
 	fflush(stdout);

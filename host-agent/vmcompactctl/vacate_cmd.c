@@ -106,15 +106,3 @@ out:
 	vmc_map_free(&after);
 	return rc;
 }
-
-int ctl_cmd_release(struct vmc_client *c, const struct ctl_opts *o)
-{
-	struct vmc_hello h;
-
-	if (open_agent(c, o, &h) < 0 || vmc_client_release(c) < 0) {
-		fprintf(stderr, "vmcompactctl: %s\n", c->err);
-		return 1;
-	}
-	printf("released every block the guest agent held\n");
-	return 0;
-}

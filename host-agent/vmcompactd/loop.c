@@ -1,12 +1,13 @@
-/* vmcompactd's io_uring loop. */
+/* vmcompactd's io_uring loop (loop.h). */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "loop.h"
 
-/* Completions of vmcd_cancel()'s own requests carry no op. */
+/* Completions of cancel requests carry no op. */
 #define CANCEL_TAG 0
 
 int vmcd_loop_init(struct vmcd_loop *l, unsigned int entries)
@@ -21,8 +22,25 @@ void vmcd_loop_exit(struct vmcd_loop *l)
 	io_uring_queue_exit(&l->ring);
 }
 
+void vmcd_fd_init(struct vmcd_fd *f, int fd)
+{
+	f->fd = fd;
+	f->closing = false;
+	f->ops = 0;
+}
+
+/* The last operation on a released descriptor is over: close it. */
+static void put_fd(struct vmcd_fd *f)
+{
+	if (--f->ops == 0 && f->closing && f->fd >= 0) {
+		close(f->fd);
+		f->fd = -1;
+	}
+}
+
 /* A free sqe: when the ring is full, submit what it holds first. */
-static struct io_uring_sqe *sqe_for(struct vmcd_loop *l, struct vmcd_op *op)
+static struct io_uring_sqe *sqe_for(struct vmcd_loop *l, struct vmcd_op *op,
+				    struct vmcd_fd *f)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
 
@@ -32,70 +50,94 @@ static struct io_uring_sqe *sqe_for(struct vmcd_loop *l, struct vmcd_op *op)
 	}
 	if (op) {
 		op->busy = true;
+		op->file = f;
 		l->in_flight++;
+		io_uring_sqe_set_data(sqe, op);
+	} else {
+		io_uring_sqe_set_data64(sqe, CANCEL_TAG);
 	}
+	if (f)
+		f->ops++;
 	return sqe;
 }
 
-static void tag(struct io_uring_sqe *sqe, struct vmcd_op *op)
+void vmcd_fd_close(struct vmcd_loop *l, struct vmcd_fd *f)
 {
-	io_uring_sqe_set_data(sqe, op);
+	struct io_uring_sqe *sqe;
+
+	if (f->fd < 0 || f->closing)
+		return;
+	f->closing = true;
+	if (!f->ops) {
+		close(f->fd);
+		f->fd = -1;
+		return;
+	}
+	/* ENOTSOCK for a signalfd or a file: the cancel does it then. */
+	shutdown(f->fd, SHUT_RDWR);
+	sqe = sqe_for(l, NULL, NULL);
+	io_uring_prep_cancel_fd(sqe, f->fd, IORING_ASYNC_CANCEL_ALL);
 }
 
-void vmcd_recv(struct vmcd_loop *l, struct vmcd_op *op, int fd, void *buf,
-	       size_t len)
+bool vmcd_recv(struct vmcd_loop *l, struct vmcd_op *op, struct vmcd_fd *f,
+	       void *buf, size_t len)
 {
-	struct io_uring_sqe *sqe = sqe_for(l, op);
-
-	io_uring_prep_recv(sqe, fd, buf, len, 0);
-	tag(sqe, op);
+	if (!vmcd_fd_open(f))
+		return false;
+	io_uring_prep_recv(sqe_for(l, op, f), f->fd, buf, len, 0);
+	return true;
 }
 
-void vmcd_send(struct vmcd_loop *l, struct vmcd_op *op, int fd,
+bool vmcd_send(struct vmcd_loop *l, struct vmcd_op *op, struct vmcd_fd *f,
 	       const void *buf, size_t len)
 {
-	struct io_uring_sqe *sqe = sqe_for(l, op);
-
-	io_uring_prep_send(sqe, fd, buf, len, MSG_NOSIGNAL);
-	tag(sqe, op);
+	if (!vmcd_fd_open(f))
+		return false;
+	io_uring_prep_send(sqe_for(l, op, f), f->fd, buf, len, MSG_NOSIGNAL);
+	return true;
 }
 
-void vmcd_read(struct vmcd_loop *l, struct vmcd_op *op, int fd, void *buf,
-	       size_t len)
+bool vmcd_read(struct vmcd_loop *l, struct vmcd_op *op, struct vmcd_fd *f,
+	       void *buf, size_t len)
 {
-	struct io_uring_sqe *sqe = sqe_for(l, op);
-
-	io_uring_prep_read(sqe, fd, buf, (unsigned int)len, 0);
-	tag(sqe, op);
+	if (!vmcd_fd_open(f))
+		return false;
+	io_uring_prep_read(sqe_for(l, op, f), f->fd, buf, (unsigned int)len, 0);
+	return true;
 }
 
-void vmcd_accept(struct vmcd_loop *l, struct vmcd_op *op, int fd)
+bool vmcd_accept(struct vmcd_loop *l, struct vmcd_op *op, struct vmcd_fd *f)
 {
-	struct io_uring_sqe *sqe = sqe_for(l, op);
+	if (!vmcd_fd_open(f))
+		return false;
+	io_uring_prep_accept(sqe_for(l, op, f), f->fd, NULL, NULL,
+			     SOCK_CLOEXEC);
+	return true;
+}
 
-	io_uring_prep_accept(sqe, fd, NULL, NULL, SOCK_CLOEXEC);
-	tag(sqe, op);
+bool vmcd_poll(struct vmcd_loop *l, struct vmcd_op *op, struct vmcd_fd *f,
+	       unsigned int events)
+{
+	if (!vmcd_fd_open(f))
+		return false;
+	io_uring_prep_poll_add(sqe_for(l, op, f), f->fd, events);
+	return true;
 }
 
 void vmcd_sleep(struct vmcd_loop *l, struct vmcd_op *op, int64_t ms)
 {
-	struct io_uring_sqe *sqe = sqe_for(l, op);
+	struct io_uring_sqe *sqe = sqe_for(l, op, NULL);
 
 	op->ts.tv_sec = ms / 1000;
 	op->ts.tv_nsec = ms % 1000 * 1000000;
 	io_uring_prep_timeout(sqe, &op->ts, 0, 0);
-	tag(sqe, op);
 }
 
 void vmcd_cancel(struct vmcd_loop *l, struct vmcd_op *op)
 {
-	struct io_uring_sqe *sqe;
-
 	if (!op->busy)
 		return;
-	sqe = sqe_for(l, NULL);
-	io_uring_prep_cancel(sqe, op, 0);
-	io_uring_sqe_set_data64(sqe, CANCEL_TAG);
+	io_uring_prep_cancel(sqe_for(l, NULL, NULL), op, 0);
 }
 
 int vmcd_loop_run(struct vmcd_loop *l)
@@ -115,6 +157,8 @@ int vmcd_loop_run(struct vmcd_loop *l)
 				continue;
 			op->busy = false;
 			l->in_flight--;
+			if (op->file)
+				put_fd(op->file);
 			op->done(op, res);
 		}
 	}

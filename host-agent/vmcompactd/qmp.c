@@ -1,17 +1,13 @@
-/* vmcompactd: QMP over the event loop. */
+/* vmcompactd: QMP over the event loop (qmp.h). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "qmp.h"
 #include <vmcompact/util.h>
 
-/* More than any answer vmcompactd asks for: a QEMU that says more is cut off. */
-#define MAX_MESSAGE	(256 * 1024)
+#include "qmp.h"
 
 __attribute__((format(printf, 3, 4)))
 static void fail(struct vmcd_qmp *q, int res, const char *fmt, ...)
@@ -32,53 +28,48 @@ static void send_text(struct vmcd_qmp *q, const char *text)
 	q->tx_len = strlen(text);
 	q->tx_off = 0;
 	memcpy(q->tx, text, q->tx_len);
-	vmcd_send(q->loop, &q->send_op, q->fd, q->tx, q->tx_len);
+	vmcd_send(q->loop, &q->send_op, &q->sock, q->tx, q->tx_len);
 }
 
-static void message(struct vmcd_qmp *q, json_object *msg)
+/* One message from QEMU; false once the connection is gone. */
+static bool message(void *ctx, json_object *msg)
 {
-	json_object *ret, *error, *desc;
-	int id;
+	struct vmcd_qmp *q = ctx;
+	struct vmcd_qmp_message m;
+	/* The handshake's id is 0; commands count from 1. */
+	int64_t want = q->ready ? (int64_t)q->id : 0;
 
-	if (json_object_object_get_ex(msg, "QMP", NULL)) {
-		/* The greeting: negotiate, then what was asked for. */
+	vmcd_qmp_classify(msg, &m);
+	switch (m.kind) {
+	case QMP_GREETING:
 		send_text(q, "{\"execute\":\"qmp_capabilities\",\"id\":0}\r\n");
-		return;
+		break;
+	case QMP_ERROR:
+		if (q->waiting && m.id == want)
+			fail(q, -EREMOTEIO, "QEMU: %s", m.desc);
+		break;
+	case QMP_RETURN:
+		if (!q->ready && m.id == 0) {
+			q->ready = true;
+			if (q->waiting)
+				send_text(q, q->pending);
+		} else if (q->ready && q->waiting && m.id == want) {
+			q->waiting = false;
+			q->reply(q, 0, m.ret);
+		}
+		break;
+	case QMP_EVENT:
+	case QMP_OTHER:
+		break;
 	}
-	if (json_object_object_get_ex(msg, "event", NULL))
-		return;
-	id = json_object_get_int(json_object_object_get(msg, "id"));
-	if (json_object_object_get_ex(msg, "error", &error)) {
-		if (id != (int)(q->ready ? q->id : 0))
-			return;
-		desc = json_object_object_get(error, "desc");
-		fail(q, -EREMOTEIO, "QEMU: %s",
-		     desc ? json_object_get_string(desc) : "error");
-		return;
-	}
-	if (!json_object_object_get_ex(msg, "return", &ret))
-		return;
-	if (!q->ready) {
-		if (id)
-			return;
-		q->ready = true;
-		if (q->waiting)
-			send_text(q, q->pending);
-		return;
-	}
-	if (!q->waiting || id != (int)q->id)
-		return;
-	q->waiting = false;
-	q->reply(q, 0, ret);
+	return vmcd_fd_open(&q->sock);
 }
 
 static void received(struct vmcd_op *op, int res)
 {
 	struct vmcd_qmp *q = container_of(op, struct vmcd_qmp, recv_op);
-	const char *p = q->rx;
-	size_t left = res > 0 ? (size_t)res : 0;
 
-	if (q->fd < 0)
+	if (!vmcd_fd_open(&q->sock))
 		return;
 	if (res <= 0) {
 		fail(q, -EPIPE, "%s: %s", q->path,
@@ -86,45 +77,20 @@ static void received(struct vmcd_op *op, int res)
 		vmcd_qmp_close(q);
 		return;
 	}
-	while (left) {
-		json_object *msg;
-		size_t used;
-
-		/* Whitespace between messages: the tokener takes the rest. */
-		while (left && (*p == '\r' || *p == '\n' || *p == ' ')) {
-			p++;
-			left--;
-		}
-		if (!left)
-			break;
-		msg = json_tokener_parse_ex(q->tok, p, (int)left);
-		used = json_tokener_get_parse_end(q->tok);
-		if (!msg && json_tokener_get_error(q->tok) == json_tokener_continue &&
-		    (q->partial += used) <= MAX_MESSAGE)
-			break;
-		json_tokener_reset(q->tok);
-		q->partial = 0;
-		if (!msg) {
-			fail(q, -EPROTO, "%s: not JSON, or a message over %d bytes",
-			     q->path, MAX_MESSAGE);
-			vmcd_qmp_close(q);
-			return;
-		}
-		message(q, msg);
-		json_object_put(msg);
-		if (q->fd < 0)
-			return;
-		p += used;
-		left -= used;
+	if (vmcd_qmp_read(&q->reader, q->rx, (size_t)res, message, q) < 0) {
+		fail(q, -EPROTO, "%s: not JSON, or a message over %d bytes",
+		     q->path, VMCD_QMP_MAX_MESSAGE);
+		vmcd_qmp_close(q);
+		return;
 	}
-	vmcd_recv(q->loop, &q->recv_op, q->fd, q->rx, sizeof(q->rx));
+	vmcd_recv(q->loop, &q->recv_op, &q->sock, q->rx, sizeof(q->rx));
 }
 
 static void sent(struct vmcd_op *op, int res)
 {
 	struct vmcd_qmp *q = container_of(op, struct vmcd_qmp, send_op);
 
-	if (q->fd < 0)
+	if (!vmcd_fd_open(&q->sock))
 		return;
 	if (res < 0) {
 		fail(q, -EPIPE, "writing to %s: %s", q->path, strerror(-res));
@@ -132,30 +98,45 @@ static void sent(struct vmcd_op *op, int res)
 	}
 	q->tx_off += (size_t)res;
 	if (q->tx_off < q->tx_len)
-		vmcd_send(q->loop, &q->send_op, q->fd, q->tx + q->tx_off,
+		vmcd_send(q->loop, &q->send_op, &q->sock, q->tx + q->tx_off,
 			  q->tx_len - q->tx_off);
+}
+
+int vmcd_qmp_init(struct vmcd_qmp *q, struct vmcd_loop *loop,
+		  const char *path, vmcd_qmp_reply_fn *reply)
+{
+	q->loop = loop;
+	q->path = path;
+	q->reply = reply;
+	q->recv_op.done = received;
+	q->send_op.done = sent;
+	vmcd_fd_init(&q->sock, -1);
+	return vmcd_qmp_reader_init(&q->reader);
+}
+
+void vmcd_qmp_free(struct vmcd_qmp *q)
+{
+	vmcd_qmp_reader_free(&q->reader);
 }
 
 int vmcd_qmp_connect(struct vmcd_qmp *q)
 {
-	q->recv_op.done = received;
-	q->send_op.done = sent;
+	int fd;
+
 	q->ready = false;
 	q->waiting = false;
-	if (!q->tok) {
-		q->tok = json_tokener_new();
-		if (!q->tok) {
-			snprintf(q->err, sizeof(q->err), "out of memory");
-			return -1;
-		}
-	}
-	json_tokener_reset(q->tok);
-	q->partial = 0;
-	q->fd = vmc_unix_connect(q->path, q->err, sizeof(q->err));
-	if (q->fd < 0)
+	vmcd_qmp_reader_reset(&q->reader);
+	fd = vmc_unix_connect(q->path, q->err, sizeof(q->err));
+	if (fd < 0)
 		return -1;
-	vmcd_recv(q->loop, &q->recv_op, q->fd, q->rx, sizeof(q->rx));
+	vmcd_fd_init(&q->sock, fd);
+	vmcd_recv(q->loop, &q->recv_op, &q->sock, q->rx, sizeof(q->rx));
 	return 0;
+}
+
+bool vmcd_qmp_connected(const struct vmcd_qmp *q)
+{
+	return vmcd_fd_open(&q->sock);
 }
 
 void vmcd_qmp_command(struct vmcd_qmp *q, const char *execute,
@@ -165,16 +146,17 @@ void vmcd_qmp_command(struct vmcd_qmp *q, const char *execute,
 	const char *text;
 
 	q->waiting = true;
+	q->err[0] = '\0';
 	q->deadline_ms = vmcd_now_ms() + timeout_ms;
 	q->id++;
 	json_object_object_add(cmd, "execute", json_object_new_string(execute));
 	if (args)
 		json_object_object_add(cmd, "arguments", args);
-	json_object_object_add(cmd, "id", json_object_new_int((int)q->id));
+	json_object_object_add(cmd, "id", json_object_new_int64(q->id));
 	text = json_object_to_json_string_ext(cmd, JSON_C_TO_STRING_PLAIN);
-	if (q->fd < 0 || strlen(text) + 3 > sizeof(q->pending) ||
-	    q->send_op.busy) {
-		fail(q, -EPIPE, "%s: %s", q->path, q->fd < 0 ?
+	if (!vmcd_fd_open(&q->sock) || !text ||
+	    strlen(text) + 3 > sizeof(q->pending) || q->send_op.busy) {
+		fail(q, -EPIPE, "%s: %s", q->path, !vmcd_fd_open(&q->sock) ?
 		     "not connected" : "cannot send the command now");
 	} else {
 		snprintf(q->pending, sizeof(q->pending), "%s\r\n", text);
@@ -192,15 +174,18 @@ void vmcd_qmp_tick(struct vmcd_qmp *q, int64_t now_ms)
 
 void vmcd_qmp_close(struct vmcd_qmp *q)
 {
-	if (q->fd < 0)
+	if (!vmcd_fd_open(&q->sock))
 		return;
-	shutdown(q->fd, SHUT_RDWR);
-	close(q->fd);
-	q->fd = -1;
-	fail(q, -EPIPE, "%s", q->err[0] ? q->err : "connection closed");
+	vmcd_fd_close(q->loop, &q->sock);
+	if (q->waiting && !q->err[0])
+		snprintf(q->err, sizeof(q->err), "%s: connection closed", q->path);
+	if (q->waiting) {
+		q->waiting = false;
+		q->reply(q, -EPIPE, NULL);
+	}
 }
 
 bool vmcd_qmp_busy(const struct vmcd_qmp *q)
 {
-	return q->recv_op.busy || q->send_op.busy;
+	return vmcd_fd_busy(&q->sock);
 }

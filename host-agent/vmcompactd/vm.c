@@ -1,29 +1,26 @@
-/* vmcompactd: the cycle of one VM (vm.h). */
+/* vmcompactd: the cycle of one VM, the agent's part (vm.h, cycle.h). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
+#include "control.h"
+#include "cycle.h"
 
-#include "vm.h"
-
-/* Polls: the balloon's progress, a connection winding down. */
+/* Polls: a connection winding down. */
 #define POLL_MS 1000
-
-static void put_u64(json_object *o, const char *key, uint64_t v)
-{
-	json_object_object_add(o, key, json_object_new_int64((int64_t)v));
-}
 
 const char *vmcd_step_name(enum vmcd_step step)
 {
 	static const char *const names[] = {
 		[STEP_IDLE] = "idle",
+		[STEP_STATS] = "stats",
+		[STEP_DEFLATE] = "deflate",
 		[STEP_HELLO] = "hello",
+		[STEP_RELEASE_STALE] = "release-stale",
 		[STEP_PROBE] = "probe",
+		[STEP_LAYOUT] = "layout",
 		[STEP_VACATE] = "vacate",
 		[STEP_SETTLE] = "settle",
 		[STEP_BALLOON_QUERY] = "balloon-query",
@@ -36,38 +33,30 @@ const char *vmcd_step_name(enum vmcd_step step)
 	return names[step];
 }
 
-json_object *vmcd_cycle_json(const struct vmcd_vm *vm)
+void vmcd_cycle_note(struct vmcd_vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vm->cycle.error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(vm->cycle.error, sizeof(vm->cycle.error), fmt, ap);
+	va_end(ap);
+}
+
+uint64_t vmcd_block_bytes(const struct vmcd_vm *vm)
+{
+	return (uint64_t)vm->hello.block_pages * vm->hello.page_size;
+}
+
+/* What the cycle gave the host: checked on the host, or the balloon's. */
+static uint64_t returned(const struct vmcd_vm *vm)
 {
 	const struct vmcd_cycle *c = &vm->cycle;
-	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "vm", json_object_new_string(vm->name));
-	put_u64(o, "cycle", c->n);
-	json_object_object_add(o, "return", json_object_new_string(
-		vm->pol.balloon ? "balloon" : "free-page-reporting"));
-	put_u64(o, "candidates", c->candidates);
-	put_u64(o, "possible", c->possible);
-	put_u64(o, "acted", c->acted);
-	put_u64(o, "done", c->done);
-	put_u64(o, "pages_migrated", c->pages_migrated);
-	put_u64(o, "objects_moved", c->objects_moved);
-	put_u64(o, "objects_freed", c->objects_freed);
-	put_u64(o, "guest_ms", c->guest_ns / 1000000);
-	if (c->balloon_before) {
-		put_u64(o, "balloon_before_mib", c->balloon_before >> 20);
-		put_u64(o, "balloon_after_mib", c->balloon_after >> 20);
-	}
-	json_object_object_add(o, "host_checked", json_object_new_boolean(c->checked));
-	if (c->checked) {
-		put_u64(o, "released_whole", c->released_whole);
-		put_u64(o, "still_populated", c->still_populated);
-		put_u64(o, "host_populated_mib_before", c->populated_before >> 20);
-		put_u64(o, "host_populated_mib_after", c->populated_after >> 20);
-	}
-	put_u64(o, "ms", (uint64_t)(c->end_ms - c->start_ms));
-	json_object_object_add(o, "error", c->error[0] ?
-			       json_object_new_string(c->error) : NULL);
-	return o;
+	if (c->balloon_before > c->balloon_after)
+		return c->balloon_before - c->balloon_after;
+	return (uint64_t)c->released_whole * vmcd_block_bytes(vm);
 }
 
 static void log_cycle(struct vmcd_vm *vm)
@@ -79,117 +68,66 @@ static void log_cycle(struct vmcd_vm *vm)
 	json_object_put(o);
 }
 
-static void end_cycle(struct vmcd_vm *vm)
+static void count(struct vmcd_vm *vm)
 {
-	int64_t now = vmcd_now_ms();
-	unsigned int backoff;
+	const struct vmcd_cycle *c = &vm->cycle;
+	struct vmcd_totals *t = &vm->totals;
 
-	vm->cycle.end_ms = now;
+	t->cycles++;
+	t->errors += c->error[0] != '\0';
+	t->blocks_emptied += c->done;
+	t->blocks_released += c->released_whole;
+	t->bytes_returned += returned(vm);
+	t->bytes_deflated += c->deflated;
+	t->cycle_ms += (uint64_t)(c->end_ms - c->start_ms);
+}
+
+/* The answer to vmcompactctl reclaim, once its cycle is over. */
+static void answer_reclaim(struct vmcd_vm *vm)
+{
+	json_object *o = vmcd_cycle_json(vm);
+
+	json_object_object_add(o, "returned_mib",
+			       json_object_new_int64((int64_t)(returned(vm) >> 20)));
+	vmcd_control_reply(vm->reclaim_id, o);
+	vm->reclaim_id = 0;
+}
+
+void vmcd_cycle_end(struct vmcd_vm *vm)
+{
+	struct vmcd_cycle *c = &vm->cycle;
+	int64_t now = vmcd_now_ms();
+	bool idle = c->possible && !c->done && !c->deflated;
+
+	c->end_ms = now;
 	log_cycle(vm);
+	count(vm);
+	if (vm->reclaim_id)
+		answer_reclaim(vm);
 	/*
 	 * QEMU serves one client per socket: between cycles the agent's port
 	 * and QMP are free for vmcompactctl and management tools.
 	 */
 	vmcd_agent_close(&vm->agent);
 	vmcd_qmp_close(&vm->qmp);
-	vm->total_done += vm->cycle.done;
-	vm->total_released += vm->cycle.released_whole;
-	if (vm->cycle.possible && !vm->cycle.done)
-		vm->idle_cycles++;
-	else
-		vm->idle_cycles = 0;
-	backoff = vm->idle_cycles < 5 ? 1u << vm->idle_cycles : VMCD_MAX_BACKOFF;
-	vm->step = vm->pol.once ? STEP_FINISHED : STEP_IDLE;
-	vm->next_ms = now + vm->pol.interval_ms * backoff;
+	vmcd_hostmem_close(&vm->mem);
+	vm->backoff = c->error[0] || idle ? vm->backoff + 1 : 0;
+	vm->step = vm->once ? STEP_FINISHED : STEP_IDLE;
+	vm->next_ms = now + vm->pol.interval_ms *
+		      (vm->backoff < 5 ? 1 << vm->backoff : VMCD_MAX_BACKOFF);
 }
 
+/* End the cycle with an error. */
 __attribute__((format(printf, 2, 3)))
 static void cycle_error(struct vmcd_vm *vm, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(vm->cycle.error, sizeof(vm->cycle.error), fmt, ap);
+	if (!vm->cycle.error[0])
+		vsnprintf(vm->cycle.error, sizeof(vm->cycle.error), fmt, ap);
 	va_end(ap);
-	end_cycle(vm);
-}
-
-/* The QEMU pid: > 0, or 0 with the reason in the cycle. */
-static pid_t qemu_pid(struct vmcd_vm *vm)
-{
-	FILE *f;
-	long pid = 0;
-
-	if (vm->dom)
-		return vmcd_domain_pid(vm->dom, vm->cycle.error,
-				       sizeof(vm->cycle.error));
-	f = fopen(vm->pidfile, "r");
-	if (f) {
-		if (fscanf(f, "%ld", &pid) != 1 || pid <= 0)
-			pid = 0;
-		fclose(f);
-	}
-	if (!pid)
-		snprintf(vm->cycle.error, sizeof(vm->cycle.error),
-			 "host check: no QEMU pid in %s", vm->pidfile);
-	return (pid_t)pid;
-}
-
-/* Populated bytes of the whole memfd; false (error set) if unreadable. */
-static bool memfd_total(struct vmcd_vm *vm, uint64_t *bytes)
-{
-	if (vmcd_memfd_populated(&vm->memfd, 0, vm->memfd.size, bytes) == 0)
-		return true;
-	snprintf(vm->cycle.error, sizeof(vm->cycle.error),
-		 "host check: reading the memfd: %s", strerror(errno));
-	return false;
-}
-
-/* Before the blocks are emptied: open the memfd, count what is populated. */
-static void host_check_start(struct vmcd_vm *vm)
-{
-	pid_t pid;
-
-	vmcd_memfd_close(&vm->memfd);
-	if ((!vm->pidfile && !vm->dom) || !(pid = qemu_pid(vm)))
-		return;
-	if (vmcd_memfd_open(pid, &vm->memfd, vm->cycle.error,
-			    sizeof(vm->cycle.error)) == 0 &&
-	    !memfd_total(vm, &vm->cycle.populated_before))
-		vmcd_memfd_close(&vm->memfd);
-}
-
-/* After: is each block the guest says it emptied a hole on the host? */
-static void host_check_finish(struct vmcd_vm *vm)
-{
-	struct vmcd_cycle *c = &vm->cycle;
-	uint64_t block_bytes = (uint64_t)vm->hello.block_pages *
-			       vm->hello.page_size;
-
-	if (vm->memfd.fd < 0)
-		return;
-	for (uint32_t i = 0; i < vm->resp.nr; i++) {
-		const struct vacate_result *r = &vm->results[i];
-		uint64_t bytes;
-
-		if (!(r->flags & VACATE_RES_DONE))
-			continue;
-		/* The guest names the block: it must lie inside its RAM. */
-		if (vmcd_memfd_populated(&vm->memfd, r->start_pfn * vm->hello.page_size,
-					 block_bytes, &bytes)) {
-			snprintf(c->error, sizeof(c->error),
-				 "host check: the guest emptied block pfn 0x%" PRIx64 ", which is not in its RAM (%s)",
-				 (uint64_t)r->start_pfn, strerror(errno));
-			vmcd_memfd_close(&vm->memfd);
-			return;
-		}
-		if (bytes)
-			c->still_populated++;
-		else
-			c->released_whole++;
-	}
-	c->checked = memfd_total(vm, &c->populated_after);
-	vmcd_memfd_close(&vm->memfd);
+	vmcd_cycle_end(vm);
 }
 
 static void request(struct vmcd_vm *vm, enum vmcd_step step, size_t len,
@@ -199,7 +137,7 @@ static void request(struct vmcd_vm *vm, enum vmcd_step step, size_t len,
 	vmcd_agent_request(&vm->agent, len, want, timeout_ms);
 }
 
-static void send_hello(struct vmcd_vm *vm)
+void vmcd_cycle_hello(struct vmcd_vm *vm)
 {
 	struct vmcd_agent *a = &vm->agent;
 
@@ -223,33 +161,43 @@ static void send_vacate(struct vmcd_vm *vm, enum vmcd_step step,
 		VMC_VACATE_RESP, vm->pol.vacate_ms);
 }
 
-static void send_release(struct vmcd_vm *vm)
+static void send_release(struct vmcd_vm *vm, enum vmcd_step step)
 {
 	struct vmcd_agent *a = &vm->agent;
 
-	request(vm, STEP_RELEASE, vmc_encode_release_req(a->tx, sizeof(a->tx),
-							  vmcd_agent_next_seq(a)),
+	request(vm, step, vmc_encode_release_req(a->tx, sizeof(a->tx),
+						 vmcd_agent_next_seq(a)),
 		VMC_RELEASE_RESP, vm->pol.request_ms);
 }
 
-static void new_cycle(struct vmcd_vm *vm, int64_t now)
+void vmcd_cycle_release(struct vmcd_vm *vm)
 {
-	vm->cycle = (struct vmcd_cycle){ .n = vm->cycle.n + 1, .start_ms = now };
+	send_release(vm, STEP_RELEASE);
 }
 
-/* A cycle starts on a new connection, with HELLO. */
-static void start_cycle(struct vmcd_vm *vm, int64_t now)
+/* Blocks wanted this cycle: the policy's, or what a reclaim asks. */
+static uint32_t wanted(const struct vmcd_vm *vm)
 {
-	if (vmcd_agent_busy(&vm->agent)) {
-		/* The last connection is still winding down. */
-		vm->next_ms = now + POLL_MS;
-		return;
-	}
-	new_cycle(vm, now);
-	if (vmcd_agent_connect(&vm->agent) < 0)
-		cycle_error(vm, "agent: %s", vm->agent.err);
-	else
-		send_hello(vm);
+	uint64_t n;
+
+	if (!vm->cycle.reclaim_mib)
+		return vm->pol.blocks;
+	n = ((vm->cycle.reclaim_mib << 20) + vmcd_block_bytes(vm) - 1) /
+	    vmcd_block_bytes(vm);
+	return n < VMC_VACATE_MAX_BLOCKS ? (uint32_t)n : VMC_VACATE_MAX_BLOCKS;
+}
+
+/* Whether the blocks go back by HOLD and the balloon. */
+static bool by_balloon(const struct vmcd_vm *vm)
+{
+	bool has_balloon = vm->dom || vm->qmp_path;
+
+	return vm->cycle.reclaim_mib ? has_balloon : vm->pol.balloon;
+}
+
+static void probe(struct vmcd_vm *vm)
+{
+	send_vacate(vm, STEP_PROBE, VACATE_MODE_PROBE, wanted(vm));
 }
 
 static void got_hello(struct vmcd_vm *vm, const struct vmc_frame *f)
@@ -266,7 +214,11 @@ static void got_hello(struct vmcd_vm *vm, const struct vmc_frame *f)
 			    "the guest's vacate device is unavailable");
 		return;
 	}
-	send_vacate(vm, STEP_PROBE, VACATE_MODE_PROBE, vm->pol.blocks);
+	/* Blocks a cycle that died after HOLD left held go back first. */
+	if (by_balloon(vm))
+		send_release(vm, STEP_RELEASE_STALE);
+	else
+		probe(vm);
 }
 
 /* Take a VACATE_RESP: false (cycle ended) if the guest's answer is bad. */
@@ -282,57 +234,26 @@ static bool got_vacate(struct vmcd_vm *vm, const struct vmc_frame *f)
 	return true;
 }
 
-static void balloon_answer(struct vmcd_vm *vm, const char *error,
-			   uint64_t actual);
-
-/* Guest memory now, through libvirt or QMP: balloon_answer() has it. */
-static void balloon_query(struct vmcd_vm *vm, enum vmcd_step step)
-{
-	char err[256];
-	uint64_t actual;
-
-	vm->step = step;
-	if (!vm->dom) {
-		vmcd_qmp_command(&vm->qmp, "query-balloon", NULL, vm->pol.request_ms);
-		return;
-	}
-	if (vmcd_domain_balloon(vm->dom, &actual, err, sizeof(err)))
-		balloon_answer(vm, err, 0);
-	else
-		balloon_answer(vm, NULL, actual);
-}
-
-static void balloon_set(struct vmcd_vm *vm, uint64_t target)
-{
-	json_object *args;
-	char err[256];
-
-	vm->step = STEP_BALLOON_SET;
-	if (vm->dom) {
-		balloon_answer(vm, vmcd_domain_set_balloon(vm->dom, target, err,
-							   sizeof(err)) ?
-			       err : NULL, 0);
-		return;
-	}
-	args = json_object_new_object();
-	json_object_object_add(args, "value", json_object_new_int64((int64_t)target));
-	vmcd_qmp_command(&vm->qmp, "balloon", args, vm->pol.request_ms);
-}
-
 static void got_probe(struct vmcd_vm *vm, const struct vmc_frame *f)
 {
-	uint32_t mode = vm->pol.balloon ? VACATE_MODE_HOLD : VACATE_MODE_FREE;
+	uint32_t min = vm->cycle.reclaim_mib ? 1 : vm->pol.min_blocks;
 
 	if (!got_vacate(vm, f))
 		return;
 	vm->cycle.candidates = vm->resp.acted;
 	vm->cycle.possible = vm->resp.done;
-	if (!vm->resp.done || vm->resp.done < vm->pol.min_blocks) {
-		end_cycle(vm);
+	if (!vm->resp.done || vm->resp.done < min) {
+		vmcd_cycle_end(vm);
 		return;
 	}
-	host_check_start(vm);
-	send_vacate(vm, STEP_VACATE, mode, vm->resp.done);
+	vmcd_check_layout(vm);
+}
+
+void vmcd_cycle_vacate(struct vmcd_vm *vm)
+{
+	vmcd_check_start(vm);
+	send_vacate(vm, STEP_VACATE, by_balloon(vm) ? VACATE_MODE_HOLD :
+		    VACATE_MODE_FREE, vm->resp.done);
 }
 
 static void got_emptied(struct vmcd_vm *vm, const struct vmc_frame *f)
@@ -350,14 +271,14 @@ static void got_emptied(struct vmcd_vm *vm, const struct vmc_frame *f)
 		c->objects_freed += vm->results[i].objects_freed;
 	}
 	if (!c->done) {
-		if (vm->pol.balloon)
-			send_release(vm);
+		if (by_balloon(vm))
+			vmcd_cycle_release(vm);
 		else
-			end_cycle(vm);
+			vmcd_cycle_end(vm);
 		return;
 	}
-	if (vm->pol.balloon) {
-		balloon_query(vm, STEP_BALLOON_QUERY);
+	if (by_balloon(vm)) {
+		vmcd_balloon_inflate(vm);
 		return;
 	}
 	vm->step = STEP_SETTLE;
@@ -369,15 +290,18 @@ static void agent_reply(struct vmcd_agent *a, int res, const struct vmc_frame *f
 	struct vmcd_vm *vm = container_of(a, struct vmcd_vm, agent);
 
 	if (res) {
-		cycle_error(vm, "agent: %s", a->err);
 		/* After a timeout a late answer could be taken for the next one. */
 		if (res == -ETIMEDOUT)
 			vmcd_agent_close(a);
+		cycle_error(vm, "agent: %s", a->err);
 		return;
 	}
 	switch (vm->step) {
 	case STEP_HELLO:
 		got_hello(vm, f);
+		break;
+	case STEP_RELEASE_STALE:
+		probe(vm);
 		break;
 	case STEP_PROBE:
 		got_probe(vm, f);
@@ -386,127 +310,86 @@ static void agent_reply(struct vmcd_agent *a, int res, const struct vmc_frame *f
 		got_emptied(vm, f);
 		break;
 	case STEP_RELEASE:
-		end_cycle(vm);
+		vmcd_cycle_end(vm);
 		break;
 	default:
 		break;
 	}
-}
-
-/* "actual" of a query-balloon answer; false if it has none. */
-static bool balloon_actual(json_object *ret, uint64_t *actual)
-{
-	json_object *a;
-
-	if (!json_object_object_get_ex(ret, "actual", &a) ||
-	    !json_object_is_type(a, json_type_int) || json_object_get_int64(a) <= 0)
-		return false;
-	*actual = (uint64_t)json_object_get_int64(a);
-	return true;
-}
-
-/* Inflate by the blocks held, down to the floor at most. */
-static void balloon_inflate(struct vmcd_vm *vm, uint64_t actual)
-{
-	uint64_t want = (uint64_t)vm->cycle.done * vm->hello.block_pages *
-			vm->hello.page_size;
-	uint64_t floor = vm->pol.floor_mib << 20;
-
-	vm->cycle.balloon_before = actual;
-	vm->balloon_target = actual > floor + want ? actual - want : floor;
-	if (vm->balloon_target >= actual) {
-		snprintf(vm->cycle.error, sizeof(vm->cycle.error),
-			 "balloon: the guest has %" PRIu64 " MiB, at the floor of %" PRIu64 " MiB",
-			 actual >> 20, vm->pol.floor_mib);
-		send_release(vm);
-		return;
-	}
-	balloon_set(vm, vm->balloon_target);
 }
 
 static void qmp_reply(struct vmcd_qmp *q, int res, json_object *ret)
 {
 	struct vmcd_vm *vm = container_of(q, struct vmcd_vm, qmp);
-	uint64_t actual = 0;
 
-	if (res)
-		balloon_answer(vm, q->err, 0);
-	else if (vm->step != STEP_BALLOON_SET && !balloon_actual(ret, &actual))
-		balloon_answer(vm, "query-balloon answer without actual", 0);
+	if (vm->step == STEP_LAYOUT)
+		vmcd_check_answer(vm, res, ret);
 	else
-		balloon_answer(vm, NULL, actual);
+		vmcd_balloon_answer(vm, res, ret);
 }
 
-/* The balloon's answer at each balloon step: what to do next. */
-static void balloon_answer(struct vmcd_vm *vm, const char *error,
-			   uint64_t actual)
+/* Own copy of s (NULL stays NULL): false out of memory. */
+static bool copy(char **dst, const char *s)
 {
-	int64_t now = vmcd_now_ms();
-
-	if (error) {
-		snprintf(vm->cycle.error, sizeof(vm->cycle.error), "balloon: %s",
-			 error);
-		/* What the guest holds goes back to it. */
-		send_release(vm);
-		return;
-	}
-	switch (vm->step) {
-	case STEP_BALLOON_QUERY:
-		balloon_inflate(vm, actual);
-		break;
-	case STEP_BALLOON_SET:
-		vm->step = STEP_BALLOON_WAIT;
-		vm->next_ms = now + POLL_MS;
-		vm->deadline_ms = now + vm->pol.balloon_ms;
-		break;
-	case STEP_BALLOON_WAIT:
-		vm->cycle.balloon_after = actual;
-		if (actual > vm->balloon_target && now < vm->deadline_ms) {
-			vm->next_ms = now + POLL_MS;
-			break;
-		}
-		if (actual > vm->balloon_target)
-			snprintf(vm->cycle.error, sizeof(vm->cycle.error),
-				 "balloon: at %" PRIu64 " MiB, not %" PRIu64 " MiB, after %" PRId64 " ms",
-				 actual >> 20, vm->balloon_target >> 20,
-				 vm->pol.balloon_ms);
-		host_check_finish(vm);
-		/* Blocks the balloon did not take go back to the guest. */
-		send_release(vm);
-		break;
-	default:
-		break;
-	}
+	*dst = s ? strdup(s) : NULL;
+	return !s || *dst;
 }
 
-void vmcd_vm_init(struct vmcd_vm *vm, struct vmcd_loop *loop, FILE *log)
+struct vmcd_vm *vmcd_vm_new(const char *name, const char *agent_path,
+			    const char *qmp_path, const char *pidfile,
+			    struct vmcd_loop *loop, FILE *log)
 {
+	struct vmcd_vm *vm = calloc(1, sizeof(*vm));
+
+	if (!vm)
+		return NULL;
+	snprintf(vm->name, sizeof(vm->name), "%s", name);
 	vm->log = log;
 	vm->step = STEP_IDLE;
-	vm->next_ms = 0;
-	vm->memfd.fd = -1;
-	vm->agent.loop = loop;
-	vm->agent.path = vm->agent_path;
-	vm->agent.fd = -1;
-	vm->agent.reply = agent_reply;
-	vm->qmp.loop = loop;
-	vm->qmp.path = vm->qmp_path;
-	vm->qmp.fd = -1;
-	vm->qmp.reply = qmp_reply;
+	vm->mem.fd = -1;
+	vm->mem.pagemap = -1;
+	if (!copy(&vm->agent_path, agent_path) ||
+	    !copy(&vm->qmp_path, qmp_path) || !copy(&vm->pidfile, pidfile) ||
+	    vmcd_qmp_init(&vm->qmp, loop, vm->qmp_path, qmp_reply) < 0) {
+		vmcd_vm_free(vm);
+		return NULL;
+	}
+	vmcd_agent_init(&vm->agent, loop, vm->agent_path, agent_reply);
+	return vm;
 }
 
-/* The balloon needs QMP: connected at the start of a cycle that uses it. */
-static bool qmp_ready(struct vmcd_vm *vm)
+static void new_cycle(struct vmcd_vm *vm, int64_t now)
 {
-	if (!vm->pol.balloon || vm->dom || vm->qmp.fd >= 0)
-		return true;
-	if (vmcd_qmp_busy(&vm->qmp))
-		return false;
-	if (vmcd_qmp_connect(&vm->qmp) == 0)
-		return true;
-	new_cycle(vm, vmcd_now_ms());
-	cycle_error(vm, "qmp: %s", vm->qmp.err);
-	return false;
+	vm->cycle = (struct vmcd_cycle){
+		.n = vm->cycle.n + 1,
+		.start_ms = now,
+		.reclaim_mib = vm->reclaim_mib,
+	};
+	vm->reclaim_mib = 0;
+}
+
+/* A cycle starts on new connections. */
+static void start_cycle(struct vmcd_vm *vm, int64_t now)
+{
+	if (vmcd_agent_busy(&vm->agent) || vmcd_qmp_busy(&vm->qmp)) {
+		/* The last connections are still winding down. */
+		vm->next_ms = now + POLL_MS;
+		return;
+	}
+	new_cycle(vm, now);
+	if (vm->qmp_path && vmcd_qmp_connect(&vm->qmp) < 0) {
+		/* Only the balloon cannot do without it. */
+		if (by_balloon(vm)) {
+			cycle_error(vm, "qmp: %s", vm->qmp.err);
+			return;
+		}
+		vmcd_cycle_note(vm, "qmp: %s", vm->qmp.err);
+	}
+	if (vmcd_agent_connect(&vm->agent) < 0)
+		cycle_error(vm, "agent: %s", vm->agent.err);
+	else if (by_balloon(vm))
+		vmcd_balloon_stats(vm);
+	else
+		vmcd_cycle_hello(vm);
 }
 
 bool vmcd_vm_cycle_now(struct vmcd_vm *vm)
@@ -514,7 +397,16 @@ bool vmcd_vm_cycle_now(struct vmcd_vm *vm)
 	if (vm->step != STEP_IDLE)
 		return false;
 	vm->next_ms = 0;
-	vm->idle_cycles = 0;
+	vm->backoff = 0;
+	return true;
+}
+
+bool vmcd_vm_reclaim(struct vmcd_vm *vm, uint64_t mib, unsigned int id)
+{
+	if (!vmcd_vm_cycle_now(vm))
+		return false;
+	vm->reclaim_mib = mib;
+	vm->reclaim_id = id;
 	return true;
 }
 
@@ -526,16 +418,15 @@ void vmcd_vm_tick(struct vmcd_vm *vm, int64_t now_ms)
 		return;
 	switch (vm->step) {
 	case STEP_IDLE:
-		if (qmp_ready(vm))
+		if (vm->pol.enabled || vm->reclaim_id)
 			start_cycle(vm, now_ms);
 		break;
 	case STEP_SETTLE:
-		host_check_finish(vm);
-		end_cycle(vm);
+		vmcd_check_finish(vm);
+		vmcd_cycle_end(vm);
 		break;
 	case STEP_BALLOON_WAIT:
-		vm->next_ms = INT64_MAX;	/* until the answer */
-		balloon_query(vm, STEP_BALLOON_WAIT);
+		vmcd_balloon_tick(vm, now_ms);
 		break;
 	default:
 		break;
@@ -546,21 +437,25 @@ void vmcd_vm_stop(struct vmcd_vm *vm)
 {
 	vmcd_agent_close(&vm->agent);
 	vmcd_qmp_close(&vm->qmp);
-	vmcd_memfd_close(&vm->memfd);
-	if (vm->qmp.tok)
-		json_tokener_free(vm->qmp.tok);
-	vm->qmp.tok = NULL;
+	vmcd_hostmem_close(&vm->mem);
 	vm->step = STEP_FINISHED;
-}
-
-void vmcd_vm_free(struct vmcd_vm *vm)
-{
-	vmcd_domain_put(vm->dom);
-	free(vm->own_agent_path);
-	free(vm);
+	if (vm->reclaim_id) {
+		vmcd_cycle_note(vm, "vmcompactd stopped the cycle");
+		answer_reclaim(vm);
+	}
 }
 
 bool vmcd_vm_quiet(const struct vmcd_vm *vm)
 {
 	return !vmcd_agent_busy(&vm->agent) && !vmcd_qmp_busy(&vm->qmp);
+}
+
+void vmcd_vm_free(struct vmcd_vm *vm)
+{
+	vmcd_qmp_free(&vm->qmp);
+	vmcd_domain_put(vm->dom);
+	free(vm->agent_path);
+	free(vm->qmp_path);
+	free(vm->pidfile);
+	free(vm);
 }

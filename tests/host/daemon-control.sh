@@ -4,13 +4,10 @@
 # for requests that are not requests, a client that never finishes its
 # line does not hold up the others, and the socket goes with the daemon.
 source "$(dirname "$0")/../lib.sh"
-ctl=$root/build/host/vmcompactctl
+source "$root/tests/host/lib/daemon.sh"
 sock=$run/fake.sock control=$run/control.sock
-python3 "$root/tests/host/lib/fake-agent.py" "$sock" claims-populated > "$run/fake.log" 2>&1 &
-fake=$!
-trap 'kill $fake 2>/dev/null; vm_cleanup' EXIT
-for _ in $(seq 1 50); do [ -S "$sock" ] && [ -s "$sock.pid" ] && break; sleep 0.1; done
-"$root/build/host/vmcompactd" --vm "f,agent=$sock,pidfile=$sock.pid" --interval 3600 \
+fake_agent fake claims-populated
+"$daemon" --vm "f,agent=$sock,pidfile=$sock.pid" --interval 3600 \
 	--settle 1 --control "$control" > "$run/daemon.jsonl" 2> "$run/daemon.err" &
 daemon=$!
 for _ in $(seq 1 100); do grep -q '"cycle":1' "$run/daemon.jsonl" 2>/dev/null && break; sleep 0.1; done

@@ -20,6 +20,6 @@ build/obj/san/tests/unit/test_hostmap.o: \
 build/obj/san/tests/unit/test_agent.o: \
 	VMC_EXTRA_CFLAGS := -DVMC_AGENT_BIN='"$(abspath $(VMC_AGENT))"' \
 			    -DVMC_CTL_BIN='"$(abspath $(VMC_CTL))"'
-build/tests/unit/test_memfd: build/obj/san/host-agent/vmcompactd/memfd.o
+build/tests/unit/test_hostmem: build/obj/san/host-agent/vmcompactd/hostmem.o build/obj/san/host-agent/vmcompactd/layout.o
 build/tests/unit/test_vacatectl: $(call vmc_objs,san,guest-tools/vacatectl/args.c \
 	guest-tools/vacatectl/diagnose.c)

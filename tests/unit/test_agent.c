@@ -408,6 +408,19 @@ static void test_ctl_hello(void)
 	CHECKF(strstr(out, "block pages:  unknown"), "%s", out);
 }
 
+/* The same answer as one JSON line, the version of the build in it. */
+static void test_ctl_hello_json(void)
+{
+	const char *const args[] = { "hello", "--socket", ctl_path, "--json",
+				     NULL };
+	const char *out;
+
+	CHECKF(ctl(args) == 0, "%s", t_slurp(err_path));
+	out = t_slurp(out_path);
+	CHECKF(!strcmp(out, "{\"agent\":\"vmcompact-agent " VMC_VERSION "\",\"protocol\":1,\"page_size\":4096,\"block_pages\":0,\"caps\":7}\n"),
+	       "%s", out);
+}
+
 static void test_ctl_map_device_error(void)
 {
 	const char *const args[] = { "map", "--socket", ctl_path, "--json",
@@ -466,7 +479,9 @@ static void test_ctl_usage(void)
 		{ NULL },
 		{ "frob", NULL },
 		{ "map", NULL },
-		{ "hello", "--socket", "s", "--json", NULL },
+		{ "hello", "--socket", "s", "--top", "3", NULL },
+		{ "reclaim", "--control", "c", "--vm", "v", NULL },
+		{ "reclaim", "--control", "c", "--vm", "v", "--mib", "0", NULL },
 		{ "map", "--socket", "s", "--timeout", "abc", NULL },
 		{ "map", "--socket", "s", "--timeout", "0", NULL },
 		{ "send-raw", "--socket", "s", NULL },
@@ -538,6 +553,7 @@ int main(void)
 	t_run("agent_truncated_request", test_truncated_request);
 	t_run("agent_reconnect", test_reconnect);
 	t_run("ctl_hello", test_ctl_hello);
+	t_run("ctl_hello_json", test_ctl_hello_json);
 	t_run("ctl_map_device_error", test_ctl_map_device_error);
 	t_run("ctl_vacate_no_device", test_ctl_vacate_no_device);
 	t_run("ctl_send_raw", test_ctl_send_raw);
