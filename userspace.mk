@@ -73,5 +73,6 @@ include guest-tools/build.mk
 include host-agent/vmcompactctl/build.mk
 include host-agent/vmcompactd/build.mk
 include tests/unit/build.mk
+include tests/fuzz/build.mk
 
 -include $(VMC_DEPS:.o=.d)

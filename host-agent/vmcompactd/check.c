@@ -12,9 +12,7 @@
 #include <sys/socket.h>
 
 #include "cycle.h"
-
-/* QMP steps of STEP_LAYOUT. */
-enum { PHASE_BELOW, PHASE_ABOVE };
+#include "log.h"
 
 /* The QEMU process: > 0, or 0 (with the reason noted if there is one). */
 static pid_t qemu_pid(struct vmcd_vm *vm)
@@ -49,13 +47,15 @@ static pid_t qemu_pid(struct vmcd_vm *vm)
 	return (pid_t)pid;
 }
 
-static void qom_get(struct vmcd_vm *vm, const char *property)
+/* QEMU's flat view of the guest's address space. */
+static void ask_mtree(struct vmcd_vm *vm)
 {
 	json_object *a = json_object_new_object();
 
-	json_object_object_add(a, "path", json_object_new_string("/machine"));
-	json_object_object_add(a, "property", json_object_new_string(property));
-	vmcd_qmp_command(&vm->qmp, "qom-get", a, vm->pol.request_ms);
+	json_object_object_add(a, "command-line",
+			       json_object_new_string("info mtree -f"));
+	vmcd_qmp_command(&vm->qmp, "human-monitor-command", a,
+			 vm->pol.request_ms);
 }
 
 /* libvirt: from the domain's machine type and RAM size. */
@@ -89,8 +89,7 @@ void vmcd_check_layout(struct vmcd_vm *vm)
 		vmcd_cycle_vacate(vm);
 	} else if (vmcd_qmp_connected(&vm->qmp)) {
 		vm->step = STEP_LAYOUT;
-		vm->bal.phase = PHASE_BELOW;
-		qom_get(vm, "below-4g-mem-size");
+		ask_mtree(vm);
 	} else {
 		vmcd_cycle_vacate(vm);
 	}
@@ -98,24 +97,22 @@ void vmcd_check_layout(struct vmcd_vm *vm)
 
 void vmcd_check_answer(struct vmcd_vm *vm, int res, json_object *ret)
 {
-	uint64_t v = (uint64_t)json_object_get_int64(ret);
+	struct vmcd_hostmem mem;
+	char err[256];
 
-	if (res || !json_object_is_type(ret, json_type_int) ||
-	    (vm->bal.phase == PHASE_BELOW && !v)) {
-		/* Not a PC machine (or no answer): the layout stays unknown. */
-		vmcd_cycle_note(vm, "host check: qom-get /machine: %s",
-				res ? vm->qmp.err : "no RAM size");
-		vm->layout.nr = 0;
-		vmcd_cycle_vacate(vm);
-		return;
+	/* The flat view names the RAM region by its size: the file's. */
+	if (res || !json_object_is_type(ret, json_type_string)) {
+		vmcd_cycle_note(vm, "host check: info mtree: %s",
+				res ? vm->qmp.err : "no text");
+	} else if (vmcd_hostmem_open(vm->layout_pid, &mem, err, sizeof(err))) {
+		vmcd_cycle_note(vm, "host check: %s", err);
+	} else {
+		if (vmcd_layout_mtree(&vm->layout, json_object_get_string(ret),
+				      mem.size))
+			vmcd_cycle_note(vm, "host check: QEMU maps no RAM region of %" PRIu64 " MiB",
+					mem.size >> 20);
+		vmcd_hostmem_close(&mem);
 	}
-	/* The first answer is RAM below 4 GiB, the second above. */
-	if (vm->bal.phase++ == PHASE_BELOW) {
-		vmcd_layout_split(&vm->layout, v, 0);
-		qom_get(vm, "above-4g-mem-size");
-		return;
-	}
-	vmcd_layout_split(&vm->layout, vm->layout.r[0].len, v);
 	vmcd_cycle_vacate(vm);
 }
 
@@ -178,6 +175,8 @@ void vmcd_check_finish(struct vmcd_vm *vm)
 			vmcd_hostmem_close(&vm->mem);
 			return;
 		}
+		vmcd_log(LOG_DEBUG, vm->name, "block pfn 0x%" PRIx64 " at RAM file offset 0x%" PRIx64 ": %s",
+			 (uint64_t)r->start_pfn, off, bytes ? "populated" : "hole");
 		if (bytes)
 			c->still_populated++;
 		else

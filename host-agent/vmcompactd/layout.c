@@ -1,4 +1,7 @@
 /* Guest-physical addresses to offsets in the RAM file (layout.h). */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "layout.h"
@@ -62,4 +65,97 @@ uint64_t vmcd_layout_size(const struct vmcd_layout *l)
 	for (unsigned int i = 0; i < l->nr; i++)
 		size += l->r[i].len;
 	return size;
+}
+
+/* Ranges whose shifts agree and that lie this close are one. */
+#define JOIN_GAP	(2ull << 20)
+
+/* Add a range, joined to the last if it continues it: false if full. */
+static bool add(struct vmcd_layout *l, uint64_t gpa, uint64_t len,
+		uint64_t off)
+{
+	struct vmcd_ram_range *last = l->nr ? &l->r[l->nr - 1] : NULL;
+
+	if (last && gpa - off == last->gpa - last->off && gpa >= last->gpa &&
+	    gpa - (last->gpa + last->len) <= JOIN_GAP) {
+		last->len = gpa + len - last->gpa;
+		return true;
+	}
+	if (l->nr == VMCD_LAYOUT_MAX)
+		return false;
+	l->r[l->nr++] = (struct vmcd_ram_range){ gpa, len, off };
+	return true;
+}
+
+/*
+ * One line of a flat view, "  START-END (prio N, ram): NAME[ @OFFSET]...":
+ * true with its fields if it is RAM.
+ */
+static bool mtree_line(const char *text, uint64_t *gpa, uint64_t *len,
+		       char *name, uint64_t *off)
+{
+	size_t eol = strcspn(text, "\n");
+	uint64_t start, end;
+	char line[256];
+	const char *at;
+	int n = 0;
+
+	if (eol >= sizeof(line))
+		return false;
+	memcpy(line, text, eol);
+	line[eol] = '\0';
+	if (sscanf(line, " %" SCNx64 "-%" SCNx64 " (prio %*d, ram): %63s%n",
+		   &start, &end, name, &n) != 3 || end < start)
+		return false;
+	at = strstr(line + n, " @");
+	*off = 0;
+	if (at && sscanf(at, " @%" SCNx64, off) != 1)
+		return false;
+	*gpa = start;
+	*len = end - start + 1;
+	return true;
+}
+
+/* The next line after p, or NULL at the end of p's flat view. */
+static const char *next_line(const char *p)
+{
+	p = strchr(p, '\n');
+	if (!p || !*++p || !strncmp(p, "FlatView", 8))
+		return NULL;
+	return p;
+}
+
+/* The flat view of the address space "memory" (the guest's), or NULL. */
+static const char *memory_view(const char *text)
+{
+	const char *as = strstr(text, " AS \"memory\"");
+	const char *view = NULL;
+
+	for (const char *p = strstr(text, "FlatView"); p && p < as;
+	     p = strstr(p + 1, "FlatView"))
+		view = p;
+	return as ? view : NULL;
+}
+
+int vmcd_layout_mtree(struct vmcd_layout *l, const char *text, uint64_t size)
+{
+	const char *view = memory_view(text);
+	char name[64], want[64] = "";
+	uint64_t gpa, len, off;
+
+	*l = (struct vmcd_layout){ 0 };
+	/* Which region is the RAM file: the one whose offsets reach size. */
+	for (const char *p = view; p; p = next_line(p))
+		if (mtree_line(p, &gpa, &len, name, &off) && off + len == size)
+			strcpy(want, name);
+	if (!want[0])
+		return -1;
+	for (const char *p = view; p; p = next_line(p)) {
+		if (mtree_line(p, &gpa, &len, name, &off) && !strcmp(name, want) &&
+		    !add(l, gpa, len, off)) {
+			l->nr = 0;
+			return -1;
+		}
+	}
+	return l->nr ? 0 : -1;
 }

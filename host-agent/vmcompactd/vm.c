@@ -376,6 +376,10 @@ static void start_cycle(struct vmcd_vm *vm, int64_t now)
 		return;
 	}
 	new_cycle(vm, now);
+	if (vmcd_agent_connect(&vm->agent) < 0) {
+		cycle_error(vm, "agent: %s", vm->agent.err);
+		return;
+	}
 	if (vm->qmp_path && vmcd_qmp_connect(&vm->qmp) < 0) {
 		/* Only the balloon cannot do without it. */
 		if (by_balloon(vm)) {
@@ -384,9 +388,7 @@ static void start_cycle(struct vmcd_vm *vm, int64_t now)
 		}
 		vmcd_cycle_note(vm, "qmp: %s", vm->qmp.err);
 	}
-	if (vmcd_agent_connect(&vm->agent) < 0)
-		cycle_error(vm, "agent: %s", vm->agent.err);
-	else if (by_balloon(vm))
+	if (by_balloon(vm))
 		vmcd_balloon_stats(vm);
 	else
 		vmcd_cycle_hello(vm);

@@ -47,7 +47,7 @@ enum vmcd_step {
 	STEP_HELLO,
 	STEP_RELEASE_STALE,	/* balloon: blocks a dead cycle left held */
 	STEP_PROBE,
-	STEP_LAYOUT,		/* QMP qom-get below-4g-mem-size... */
+	STEP_LAYOUT,		/* QMP: the guest's RAM in the RAM file */
 	STEP_VACATE,
 	STEP_SETTLE,		/* until next_ms */
 	STEP_BALLOON_QUERY,

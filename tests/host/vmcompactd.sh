@@ -8,7 +8,7 @@
 #    b, and SIGTERM stops it;
 #  - the guests' files intact, their kernel logs clean.
 source "$(dirname "$0")/../lib.sh"
-daemon=$root/build/host/vmcompactd
+source "$root/tests/host/lib/daemon.sh"
 
 vm_start a --payload fragmented --timeout 1500
 vm_start b --payload fragmented --timeout 1500
@@ -64,7 +64,7 @@ dpid=$!
 sleep 8
 kill -KILL "$(cat "$run/a/qemu.pid")"
 # Between its cycles the daemon leaves the agent's port to others.
-if out=$("$root/build/host/vmcompactctl" hello --socket "$run/b/vmc.sock" --timeout 30 2>&1); then
+if out=$("$ctl" hello --socket "$run/b/vmc.sock" --timeout 30 2>&1); then
 	pass "vmcompactd-port-free-between-cycles"
 else
 	fail "vmcompactd-port-free-between-cycles: $out"
@@ -91,6 +91,8 @@ else
 fi
 
 vm_fragmented_intact b vmcompactd-files-intact-b
+cat "$run/once.err" "$run/on.err" > "$run/daemon.err"
+sanitizer_clean "$run/daemon.err" vmcompactd-sanitizers
 for g in a b; do
 	vm_clean_log $g "vmcompactd-clean-log-$g" "BUG:|WARNING:|Oops|Bad page"
 done

@@ -127,6 +127,44 @@ static void test_layout(void)
 	CHECK(vmcd_layout_machine(&l, "microvm", GIB) == -1 && l.nr == 0);
 }
 
+/* QEMU 7.2's "info mtree -f" of a 4 GiB pc guest, in short. */
+static const char mtree[] =
+	"FlatView #0\r\n"
+	" AS \"I/O\", root: io\r\n"
+	"  0000000000000000-0000000000000007 (prio 0, i/o): dma-chan\r\n"
+	"\r\n"
+	"FlatView #1\n"
+	" AS \"memory\", root: system\n"
+	" AS \"cpu-memory-0\", root: system\n"
+	" Root memory region: system\n"
+	"  0000000000000000-00000000000bffff (prio 0, ram): ram0\n"
+	"  00000000000c0000-00000000000dffff (prio 1, rom): pc.rom\n"
+	"  00000000000e0000-00000000000fffff (prio 1, rom): isa-bios\n"
+	"  0000000000100000-00000000bfffffff (prio 0, ram): ram0 @0000000000100000\n"
+	"  00000000fd000000-00000000fdffffff (prio 1, ram): vga.vram\n"
+	"  0000000100000000-000000013fffffff (prio 0, ram): ram0 @00000000c0000000\n"
+	"\n"
+	"FlatView #2\n"
+	" AS \"other\", root: other\n"
+	"  0000000000000000-00000000ffffffff (prio 0, ram): ram0 @0000000100000000\n";
+
+static void test_layout_mtree(void)
+{
+	struct vmcd_layout l;
+	uint64_t off;
+
+	CHECK(vmcd_layout_mtree(&l, mtree, 4 * GIB) == 0);
+	/* The ROM hole below 1 MiB joined over: two ranges. */
+	CHECKF(l.nr == 2 && l.r[0].gpa == 0 && l.r[0].len == 3 * GIB &&
+	       l.r[1].gpa == 4 * GIB && l.r[1].off == 3 * GIB &&
+	       l.r[1].len == GIB, "%u ranges", l.nr);
+	CHECK(vmcd_layout_offset(&l, 0, 2 * MIB, &off) == 0 && off == 0);
+	CHECK(vmcd_layout_offset(&l, 4 * GIB, 2 * MIB, &off) == 0 && off == 3 * GIB);
+	/* No region reaching 8 GiB, and text that is not a flat view. */
+	CHECK(vmcd_layout_mtree(&l, mtree, 8 * GIB) == -1 && l.nr == 0);
+	CHECK(vmcd_layout_mtree(&l, "Error: no such thing", 4 * GIB) == -1);
+}
+
 /* A /proc/meminfo or /proc/sys number, or -1. */
 static long read_number(const char *path, const char *key)
 {
@@ -220,6 +258,7 @@ int main(void)
 	t_run("hostmem_outside_ram_refused", test_outside);
 	t_run("hostmem_no_process", test_no_process);
 	t_run("hostmem_layout", test_layout);
+	t_run("hostmem_layout_mtree", test_layout_mtree);
 	t_run("hostmem_hugetlb", test_hugetlb);
 	return t_exit_status();
 }
