@@ -97,7 +97,8 @@ void vmcd_cycle_end(struct vmcd_vm *vm)
 {
 	struct vmcd_cycle *c = &vm->cycle;
 	int64_t now = vmcd_now_ms();
-	bool idle = c->possible && !c->done && !c->deflated;
+	/* Tried to empty blocks and emptied none. */
+	bool idle = c->acted && !c->done;
 
 	c->end_ms = now;
 	log_cycle(vm);
