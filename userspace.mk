@@ -19,7 +19,7 @@
 # unit tests, and the vmcompactd the tests run) and fuzz (clang,
 # libFuzzer).  Every name defined here starts with VMC_ or vmc_.
 
-VMC_VERSION := $(shell sed -n '1s/^[^ ]* (\([^-)]*\).*/\1/p' debian/changelog)
+VMC_VERSION := $(shell head -n 1 debian/changelog | tr -d '()' | cut -d' ' -f2)
 VMC_CFLAGS ?= -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE
 VMC_CPPFLAGS := -Iinclude -Iinclude/uapi -MMD -MP \
 		-DVMC_VERSION='"$(VMC_VERSION)"'
@@ -34,9 +34,12 @@ VMC_FLAVOURS := plain san fuzz
 # $(call vmc_objs,FLAVOUR,SOURCES)
 vmc_objs = $(patsubst %.c,build/obj/$(1)/%.o,$(2))
 
+# What ships also takes the builder's CPPFLAGS, CFLAGS and LDFLAGS
+# (dpkg-buildflags: hardening).
 build/obj/plain/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(VMC_CFLAGS) $(VMC_CPPFLAGS) $(VMC_EXTRA_CFLAGS) -c -o $@ $<
+	$(CC) $(VMC_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(VMC_CPPFLAGS) \
+		$(VMC_EXTRA_CFLAGS) -c -o $@ $<
 build/obj/san/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(VMC_CFLAGS) $(VMC_SANITIZE) $(VMC_CPPFLAGS) \
@@ -76,3 +79,55 @@ include tests/unit/build.mk
 include tests/fuzz/build.mk
 
 -include $(VMC_DEPS:.o=.d)
+
+# What ships, and make install (PREFIX, DESTDIR): install-host is
+# vmcompactd and vmcompactctl with their unit, config, tmpfiles and man
+# pages; install-guest is vmcompact-agent (started by udev through its
+# unit) and vacatectl.  debian/ packages each half.
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR ?= /lib/systemd/system
+UDEVRULESDIR ?= /lib/udev/rules.d
+TMPFILESDIR ?= /usr/lib/tmpfiles.d
+MANDIR ?= $(PREFIX)/share/man
+VMC_PROGRAMS := $(VMC_AGENT) $(VMC_VACATECTL) $(VMC_CTL) $(VMC_DAEMON)
+VMC_SUBST = sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
+.PHONY: programs install install-host install-guest
+programs: $(VMC_PROGRAMS)
+
+install: install-host install-guest
+
+install-host: $(VMC_DAEMON) $(VMC_CTL)
+	install -D -m 0755 $(VMC_DAEMON) $(DESTDIR)$(PREFIX)/sbin/vmcompactd
+	install -D -m 0755 $(VMC_CTL) $(DESTDIR)$(PREFIX)/bin/vmcompactctl
+	install -d $(DESTDIR)$(UNITDIR)
+	$(VMC_SUBST) host-agent/vmcompactd/vmcompactd.service.in \
+		> $(DESTDIR)$(UNITDIR)/vmcompactd.service
+	install -D -m 0644 host-agent/vmcompactd/vmcompactd.conf \
+		$(DESTDIR)$(SYSCONFDIR)/vmcompact/vmcompactd.conf
+	install -D -m 0644 host-agent/vmcompactd/vmcompact.tmpfiles \
+		$(DESTDIR)$(TMPFILESDIR)/vmcompact.conf
+	install -D -m 0644 host-agent/vmcompactd/vmcompactd.8 \
+		$(DESTDIR)$(MANDIR)/man8/vmcompactd.8
+	install -D -m 0644 host-agent/vmcompactd/vmcompactd.conf.5 \
+		$(DESTDIR)$(MANDIR)/man5/vmcompactd.conf.5
+	install -D -m 0644 host-agent/vmcompactctl/vmcompactctl.8 \
+		$(DESTDIR)$(MANDIR)/man8/vmcompactctl.8
+
+install-guest: $(VMC_AGENT) $(VMC_VACATECTL)
+	install -D -m 0755 $(VMC_AGENT) $(DESTDIR)$(PREFIX)/sbin/vmcompact-agent
+	install -D -m 0755 $(VMC_VACATECTL) $(DESTDIR)$(PREFIX)/sbin/vacatectl
+	install -d $(DESTDIR)$(UNITDIR)
+	$(VMC_SUBST) guest-agent/vmcompact-agent.service.in \
+		> $(DESTDIR)$(UNITDIR)/vmcompact-agent.service
+	install -D -m 0644 guest-agent/60-vmcompact-agent.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-vmcompact-agent.rules
+	install -D -m 0644 guest-agent/vmcompact-agent.8 \
+		$(DESTDIR)$(MANDIR)/man8/vmcompact-agent.8
+	install -D -m 0644 guest-tools/vacatectl/vacatectl.8 \
+		$(DESTDIR)$(MANDIR)/man8/vacatectl.8
+
+.PHONY: debs
+debs:
+	packaging/build-debs.sh

@@ -6,4 +6,4 @@ USERSPACE_BINS += $(VMC_AGENT)
 
 $(VMC_AGENT): $(VMC_AGENT_OBJS) $(call vmc_libs,plain)
 	@mkdir -p $(@D)
-	$(CC) -static $(VMC_CFLAGS) -o $@ $^ -lz
+	$(CC) -static $(VMC_CFLAGS) $(LDFLAGS) -o $@ $^ -lz

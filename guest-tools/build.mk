@@ -7,7 +7,7 @@ USERSPACE_BINS += $(VMC_VACATECTL)
 
 $(VMC_VACATECTL): $(VMC_VACATECTL_OBJS) $(call vmc_libs,plain)
 	@mkdir -p $(@D)
-	$(CC) -static $(VMC_CFLAGS) -o $@ $^ $(VMC_JSONC_STATIC_LIBS) -lz
+	$(CC) -static $(VMC_CFLAGS) $(LDFLAGS) -o $@ $^ $(VMC_JSONC_STATIC_LIBS) -lz
 
 GUEST_TOOLS := $(patsubst guest-tools/%.c,build/guest/bin/%,$(wildcard guest-tools/*.c))
 $(GUEST_TOOLS): build/guest/bin/%: guest-tools/%.c include/uapi/linux/vacate.h

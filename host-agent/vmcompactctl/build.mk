@@ -6,4 +6,4 @@ USERSPACE_BINS += $(VMC_CTL)
 
 $(VMC_CTL): $(VMC_CTL_OBJS) $(call vmc_libs,plain)
 	@mkdir -p $(@D)
-	$(CC) $(VMC_CFLAGS) -o $@ $^ $(VMC_JSONC_LIBS) -lz
+	$(CC) $(VMC_CFLAGS) $(LDFLAGS) -o $@ $^ $(VMC_JSONC_LIBS) -lz

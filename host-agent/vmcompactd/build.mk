@@ -14,7 +14,7 @@ $(call vmc_objs,plain,$(VMC_DAEMON_SRCS)) $(call vmc_objs,san,$(VMC_DAEMON_SRCS)
 
 $(VMC_DAEMON): $(call vmc_objs,plain,$(VMC_DAEMON_SRCS)) $(call vmc_libs,plain)
 	@mkdir -p $(@D)
-	$(CC) $(VMC_CFLAGS) -o $@ $^ $(VMC_DAEMON_LIBS)
+	$(CC) $(VMC_CFLAGS) $(LDFLAGS) -o $@ $^ $(VMC_DAEMON_LIBS)
 
 $(VMC_DAEMON_SAN): $(call vmc_objs,san,$(VMC_DAEMON_SRCS)) $(call vmc_libs,san)
 	@mkdir -p $(@D)

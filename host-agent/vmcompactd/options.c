@@ -360,7 +360,8 @@ static int command_line(int argc, char **argv, struct vmcd_options *o,
 /* What no option alone can check. */
 static int check(const struct vmcd_options *o, char *err, size_t err_size)
 {
-	if (!o->nr_vms && !o->libvirt_uri)
+	/* With a config file, VMs may come later (SIGHUP). */
+	if (!o->nr_vms && !o->libvirt_uri && !o->config)
 		return vmc_failf(err, err_size, "no VM: give --vm, --vm-dir or --libvirt");
 	for (size_t k = 0; k < o->nr_vms; k++) {
 		struct vmcd_policy p = vmcd_spec_policy(o, &o->vms[k]);

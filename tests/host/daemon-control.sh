@@ -102,8 +102,9 @@ grep -q "vmcompactd: error: reload: $conf:5: unknown option 'intervl'; keeping t
 result daemon-control-sighup-bad-config $? "$(tail -2 "$run/daemon.err")"
 
 out=$("$daemon" --version; "$ctl" --version)
-[ "$out" = "vmcompactd $(sed -n '1s/.*(\([^-]*\)-.*/\1/p' "$root/debian/changelog")
-vmcompactctl $(sed -n '1s/.*(\([^-]*\)-.*/\1/p' "$root/debian/changelog")" ]
+version=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$root/debian/changelog")
+[ "$out" = "vmcompactd $version
+vmcompactctl $version" ]
 result daemon-control-version $? "$out"
 
 python3 - "$run/daemon.jsonl" <<'PY'
