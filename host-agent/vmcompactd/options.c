@@ -54,7 +54,7 @@ static void usage(FILE *out)
 		"  --control PATH     a unix socket for vmcompactctl\n"
 		"  --metrics ADDR:PORT  Prometheus metrics over HTTP (GET /metrics)\n"
 		"  --psi TRIGGER      start cycles when the host's memory pressure\n"
-		"                     crosses TRIGGER (psi(7), e.g. \"some 150000 1000000\")\n"
+		"                     crosses TRIGGER (psi(7), e.g. \"some 150000 2000000\")\n"
 		"  --psi-file PATH    the pressure file (default /proc/pressure/memory)\n"
 		"  --config FILE      read options from FILE first (vmcompactd.conf(5))\n"
 		"  --log-level LEVEL  error, warning, notice, info (default) or debug\n"

@@ -30,7 +30,7 @@ struct vmcd_options {
 	char *libvirt_uri;
 	char *control;		/* unix socket for vmcompactctl */
 	char *metrics;		/* ADDR:PORT for Prometheus */
-	char *psi;		/* a pressure trigger, "some 150000 1000000" */
+	char *psi;		/* a pressure trigger, "some 150000 2000000" */
 	char *psi_file;		/* where: /proc/pressure/memory */
 	int log_level;
 	bool once;

@@ -12,8 +12,9 @@
 #include "loop.h"
 
 /*
- * Write trigger ("some 150000 1000000": 150 ms of stall in any 1 s) to
- * file and watch it: 0, or -1 with the reason in err.
+ * Write trigger ("some 150000 2000000": 150 ms of stall in any 2 s) to
+ * file and watch it: 0, or -1 with the reason in err.  Without
+ * CAP_SYS_RESOURCE the kernel takes only windows of whole 2 s.
  */
 int vmcd_psi_open(struct vmcd_loop *l, const char *file, const char *trigger,
 		  void (*fired)(void), char *err, size_t err_size);
