@@ -113,20 +113,12 @@ static void received(struct vmcd_op *op, int res)
 	vmcd_recv(a->loop, &a->recv_op, &a->sock, a->rx, sizeof(a->rx));
 }
 
-static void sent(struct vmcd_op *op, int res)
+static void sent(struct vmcd_sender *s, int res)
 {
-	struct vmcd_agent *a = container_of(op, struct vmcd_agent, send_op);
+	struct vmcd_agent *a = container_of(s, struct vmcd_agent, sender);
 
-	if (!vmcd_fd_open(&a->sock))
-		return;
-	if (res < 0) {
+	if (vmcd_fd_open(&a->sock) && res < 0)
 		fail(a, -EPIPE, "writing to %s: %s", a->path, strerror(-res));
-		return;
-	}
-	a->tx_off += (size_t)res;
-	if (a->tx_off < a->tx_len)
-		vmcd_send(a->loop, &a->send_op, &a->sock, a->tx + a->tx_off,
-			  a->tx_len - a->tx_off);
 }
 
 void vmcd_agent_tick(struct vmcd_agent *a, int64_t now_ms)
@@ -151,7 +143,7 @@ void vmcd_agent_init(struct vmcd_agent *a, struct vmcd_loop *loop,
 	a->path = path;
 	a->reply = reply;
 	a->recv_op.done = received;
-	a->send_op.done = sent;
+	a->sender.done = sent;
 	vmcd_fd_init(&a->sock, -1);
 }
 
@@ -188,16 +180,14 @@ void vmcd_agent_request(struct vmcd_agent *a, size_t len, uint16_t want,
 	a->rx_total = 0;
 	a->err[0] = '\0';
 	a->deadline_ms = vmcd_now_ms() + timeout_ms;
-	if (!vmcd_fd_open(&a->sock) || !len || a->send_op.busy) {
+	if (!vmcd_fd_open(&a->sock) || !len || a->sender.op.busy) {
 		/* busy: a guest answered before it had all of the last request. */
 		fail(a, -EPIPE, "%s: %s", a->path,
 		     !vmcd_fd_open(&a->sock) ? "not connected" : !len ?
 		     "request does not encode" : "still sending the last request");
 		return;
 	}
-	a->tx_len = len;
-	a->tx_off = 0;
-	vmcd_send(a->loop, &a->send_op, &a->sock, a->tx, len);
+	vmcd_send_all(a->loop, &a->sender, &a->sock, a->tx, len);
 }
 
 void vmcd_agent_close(struct vmcd_agent *a)

@@ -45,8 +45,8 @@ struct vmcd_agent {
 	int64_t deadline_ms;	/* CLOCK_MONOTONIC, of the waiting request */
 	int64_t last_rx_ms;	/* when bytes last came */
 	size_t rx_total;	/* bytes since the last request was sent */
-	struct vmcd_op recv_op, send_op;
-	size_t tx_len, tx_off;
+	struct vmcd_op recv_op;
+	struct vmcd_sender sender;
 	uint8_t rx[4096];
 	struct vmc_parser parser;
 	uint8_t tx[VMC_FRAME_MAX];

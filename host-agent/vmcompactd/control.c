@@ -34,8 +34,8 @@ struct client {
 	size_t len;
 	char req[REQUEST_MAX];
 	char *reply;		/* malloc'd, while it is sent */
-	size_t reply_len, reply_off;
-	struct vmcd_op recv_op, send_op;
+	struct vmcd_op recv_op;
+	struct vmcd_sender sender;
 };
 
 static struct vmcd_loop *loop;
@@ -61,18 +61,11 @@ static void reap(struct client *c)
 	free(c);
 }
 
-static void sent(struct vmcd_op *op, int res)
+static void sent(struct vmcd_sender *s, int res)
 {
-	struct client *c = container_of(op, struct client, send_op);
+	struct client *c = container_of(s, struct client, sender);
 
-	if (vmcd_fd_open(&c->sock) && res > 0) {
-		c->reply_off += (size_t)res;
-		if (c->reply_off < c->reply_len &&
-		    vmcd_send(loop, &c->send_op, &c->sock,
-			      c->reply + c->reply_off,
-			      c->reply_len - c->reply_off))
-			return;
-	}
+	(void)res;
 	drop(c);
 	reap(c);
 }
@@ -85,9 +78,7 @@ static void send_reply(struct client *c, char *text)
 		drop(c);
 		return;
 	}
-	c->reply_len = strlen(text);
-	c->reply_off = 0;
-	vmcd_send(loop, &c->send_op, &c->sock, c->reply, c->reply_len);
+	vmcd_send_all(loop, &c->sender, &c->sock, c->reply, strlen(text));
 }
 
 static void send_json(struct client *c, json_object *o)
@@ -206,7 +197,7 @@ static void new_client(struct listener *ls, int fd)
 	c->http = ls->http;
 	c->deadline_ms = vmcd_now_ms() + CLIENT_MS;
 	c->recv_op.done = received;
-	c->send_op.done = sent;
+	c->sender.done = sent;
 	vmcd_recv(loop, &c->recv_op, &c->sock, c->req, REQUEST_MAX - 1);
 }
 

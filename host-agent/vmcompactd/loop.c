@@ -97,6 +97,33 @@ bool vmcd_send(struct vmcd_loop *l, struct vmcd_op *op, struct vmcd_fd *f,
 	return true;
 }
 
+static void sent_some(struct vmcd_op *op, int res)
+{
+	struct vmcd_sender *s = container_of(op, struct vmcd_sender, op);
+
+	if (res < 0) {
+		s->done(s, res);
+		return;
+	}
+	s->off += (size_t)res;
+	if (s->off == s->len)
+		s->done(s, 0);
+	else if (!vmcd_send(s->loop, op, op->file, s->buf + s->off,
+			    s->len - s->off))
+		s->done(s, -EPIPE);
+}
+
+bool vmcd_send_all(struct vmcd_loop *l, struct vmcd_sender *s,
+		   struct vmcd_fd *f, const void *buf, size_t len)
+{
+	s->loop = l;
+	s->buf = buf;
+	s->len = len;
+	s->off = 0;
+	s->op.done = sent_some;
+	return vmcd_send(l, &s->op, f, buf, len);
+}
+
 bool vmcd_read(struct vmcd_loop *l, struct vmcd_op *op, struct vmcd_fd *f,
 	       void *buf, size_t len)
 {

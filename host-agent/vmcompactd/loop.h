@@ -77,6 +77,22 @@ bool vmcd_send(struct vmcd_loop *l, struct vmcd_op *op, struct vmcd_fd *f,
 	       const void *buf, size_t len);
 bool vmcd_read(struct vmcd_loop *l, struct vmcd_op *op, struct vmcd_fd *f,
 	       void *buf, size_t len);
+/*
+ * A whole buffer sent, as many sends as it takes: then done(s, 0), or
+ * done(s, -errno) at the first that fails (-EPIPE if f is closed meanwhile).
+ * buf must live until then; s->op.busy while it goes.
+ */
+struct vmcd_sender {
+	struct vmcd_op op;
+	struct vmcd_loop *loop;
+	const uint8_t *buf;
+	size_t len, off;
+	void (*done)(struct vmcd_sender *s, int res);
+};
+
+bool vmcd_send_all(struct vmcd_loop *l, struct vmcd_sender *s,
+		   struct vmcd_fd *f, const void *buf, size_t len);
+
 /* Completes with the new connection's fd. */
 bool vmcd_accept(struct vmcd_loop *l, struct vmcd_op *op, struct vmcd_fd *f);
 /* Completes with the poll events once one of events is there. */

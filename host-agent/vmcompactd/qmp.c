@@ -25,10 +25,10 @@ static void fail(struct vmcd_qmp *q, int res, const char *fmt, ...)
 
 static void send_text(struct vmcd_qmp *q, const char *text)
 {
-	q->tx_len = strlen(text);
-	q->tx_off = 0;
-	memcpy(q->tx, text, q->tx_len);
-	vmcd_send(q->loop, &q->send_op, &q->sock, q->tx, q->tx_len);
+	size_t len = strlen(text);
+
+	memcpy(q->tx, text, len);
+	vmcd_send_all(q->loop, &q->sender, &q->sock, q->tx, len);
 }
 
 /* One message from QEMU; false once the connection is gone. */
@@ -86,20 +86,12 @@ static void received(struct vmcd_op *op, int res)
 	vmcd_recv(q->loop, &q->recv_op, &q->sock, q->rx, sizeof(q->rx));
 }
 
-static void sent(struct vmcd_op *op, int res)
+static void sent(struct vmcd_sender *s, int res)
 {
-	struct vmcd_qmp *q = container_of(op, struct vmcd_qmp, send_op);
+	struct vmcd_qmp *q = container_of(s, struct vmcd_qmp, sender);
 
-	if (!vmcd_fd_open(&q->sock))
-		return;
-	if (res < 0) {
+	if (vmcd_fd_open(&q->sock) && res < 0)
 		fail(q, -EPIPE, "writing to %s: %s", q->path, strerror(-res));
-		return;
-	}
-	q->tx_off += (size_t)res;
-	if (q->tx_off < q->tx_len)
-		vmcd_send(q->loop, &q->send_op, &q->sock, q->tx + q->tx_off,
-			  q->tx_len - q->tx_off);
 }
 
 int vmcd_qmp_init(struct vmcd_qmp *q, struct vmcd_loop *loop,
@@ -109,7 +101,7 @@ int vmcd_qmp_init(struct vmcd_qmp *q, struct vmcd_loop *loop,
 	q->path = path;
 	q->reply = reply;
 	q->recv_op.done = received;
-	q->send_op.done = sent;
+	q->sender.done = sent;
 	vmcd_fd_init(&q->sock, -1);
 	return vmcd_qmp_reader_init(&q->reader);
 }
@@ -155,7 +147,7 @@ void vmcd_qmp_command(struct vmcd_qmp *q, const char *execute,
 	json_object_object_add(cmd, "id", json_object_new_int64(q->id));
 	text = json_object_to_json_string_ext(cmd, JSON_C_TO_STRING_PLAIN);
 	if (!vmcd_fd_open(&q->sock) || !text ||
-	    strlen(text) + 3 > sizeof(q->pending) || q->send_op.busy) {
+	    strlen(text) + 3 > sizeof(q->pending) || q->sender.op.busy) {
 		fail(q, -EPIPE, "%s: %s", q->path, !vmcd_fd_open(&q->sock) ?
 		     "not connected" : "cannot send the command now");
 	} else {

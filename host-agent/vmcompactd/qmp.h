@@ -31,9 +31,9 @@ struct vmcd_qmp {
 	vmcd_qmp_reply_fn *reply;
 	char err[256];
 	struct vmcd_qmp_reader reader;
-	struct vmcd_op recv_op, send_op;
+	struct vmcd_op recv_op;
+	struct vmcd_sender sender;
 	char pending[512];	/* the command to send once ready */
-	size_t tx_len, tx_off;
 	char tx[512];
 	char rx[4096];
 };

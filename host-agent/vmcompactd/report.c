@@ -5,13 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <vmcompact/json.h>
+
 #include "log.h"
 #include "vms.h"
-
-static void put_u64(json_object *o, const char *key, uint64_t v)
-{
-	json_object_object_add(o, key, json_object_new_int64((int64_t)v));
-}
 
 static json_object *vm_status(const struct vmcd_vm *vm)
 {
@@ -23,11 +20,11 @@ static json_object *vm_status(const struct vmcd_vm *vm)
 		vm->gone ? "gone" : vmcd_step_name(vm->step)));
 	json_object_object_add(v, "libvirt", json_object_new_boolean(vm->dom != NULL));
 	json_object_object_add(v, "enabled", json_object_new_boolean(vm->pol.enabled));
-	put_u64(v, "cycles", vm->cycle.n);
-	put_u64(v, "errors", vm->totals.errors);
-	put_u64(v, "blocks_emptied", vm->totals.blocks_emptied);
-	put_u64(v, "blocks_released_whole", vm->totals.blocks_released);
-	put_u64(v, "returned_mib", vm->totals.bytes_returned >> 20);
+	vmc_json_add_int(v, "cycles", (int64_t)vm->cycle.n);
+	vmc_json_add_int(v, "errors", (int64_t)vm->totals.errors);
+	vmc_json_add_int(v, "blocks_emptied", (int64_t)vm->totals.blocks_emptied);
+	vmc_json_add_int(v, "blocks_released_whole", (int64_t)vm->totals.blocks_released);
+	vmc_json_add_int(v, "returned_mib", (int64_t)vm->totals.bytes_returned >> 20);
 	json_object_object_add(v, "last", vm->cycle.n ? vmcd_cycle_json(vm) : NULL);
 	return v;
 }

@@ -13,10 +13,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$root/tests/host/lib/daemon.sh"
 
 vm_start f --payload fragmented --timeout 1500
-if ! vm_wait_for f "vmcompact-fragmented: ready" 900; then
-	fail "faults-guest: the guest did not get ready"
-	exit 1
-fi
+ready f faults-guest
 sock=$run/f/vmc.sock
 balloon_mib() { vm_qmp f '{"execute":"query-balloon"}' | sed -n 's/.*"actual": *\([0-9]*\).*/\1/p' | awk '{ print int($1 / 1048576) }'; }
 # held_blocks: the guest's blocks that a vacate holds (agent or balloon),

@@ -23,12 +23,7 @@ guests=big
 [ $hugetlb = yes ] && guests="big huge"
 vm_start big --mem 4096 --payload fragmented --timeout 1500
 [ $hugetlb = yes ] && vm_start huge --hugetlb --payload fragmented --timeout 1500
-for g in $guests; do
-	if ! vm_wait_for $g "vmcompact-fragmented: ready" 900; then
-		fail "hostcheck-guests: guest $g did not get ready"
-		exit 1
-	fi
-done
+for g in $guests; do ready $g hostcheck-guests; done
 num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"; }
 
 # The 4 GiB guest.

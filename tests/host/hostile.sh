@@ -18,10 +18,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$root/tests/host/lib/daemon.sh"
 
 vm_start g --payload fragmented --timeout 1500
-if ! vm_wait_for g "vmcompact-fragmented: ready" 900; then
-	fail "hostile-guest: the good guest did not get ready"
-	exit 1
-fi
+ready g hostile-guest
 fake_agent evil overlap
 
 # run NAME VMS...: the daemon until the good VM has had 4 cycles; its

@@ -12,6 +12,7 @@
 # The guest's QEMU runs outside the container's pid namespace, so the
 # host check of that cycle is the other tests' business.
 source "$(dirname "$0")/../lib.sh"
+source "$root/tests/host/lib/daemon.sh"
 fs=$run/root
 nspawn_pid=
 
@@ -63,10 +64,7 @@ out=$(in_root systemd-analyze verify /lib/systemd/system/vmcompactd.service \
 	/lib/systemd/system/vmcompact-agent.service 2>&1 | grep -v 'Failed to \(open\|connect\)\|bus')
 if [ -z "$out" ]; then pass "packages-units-verify"; else fail "packages-units-verify: $out"; fi
 
-if ! vm_wait_for g "vmcompact-fragmented: ready" 900; then
-	fail "packages-guest: the guest did not get ready"
-	exit 1
-fi
+ready g packages-guest
 cat >> "$fs/etc/vmcompact/vmcompactd.conf" <<CONF
 vm g,agent=/srv/g/vmc.sock,qmp=/srv/g/qmp.sock
 interval 3600

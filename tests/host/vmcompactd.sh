@@ -15,12 +15,7 @@ source "$root/tests/host/lib/daemon.sh"
 
 vm_start a --payload fragmented --timeout 1500
 vm_start b --payload fragmented --timeout 1500
-for g in a b; do
-	if ! vm_wait_for $g "vmcompact-fragmented: ready" 900; then
-		fail "vmcompactd-guests: guest $g did not get ready"
-		exit 1
-	fi
-done
+for g in a b; do ready $g vmcompactd-guests; done
 
 # line VM FILE: that VM's last JSON line; num KEY LINE: its number.
 line() { grep "\"vm\":\"$1\"" "$2" | tail -n 1; }

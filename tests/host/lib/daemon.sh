@@ -34,3 +34,12 @@ sanitizer_clean() {
 		pass "$2"
 	fi
 }
+
+# ready NAME TEST: wait for guest NAME (payload fragmented) to be ready;
+# if it does not get there, FAIL TEST and end the test.
+ready() {
+	if ! vm_wait_for "$1" "vmcompact-fragmented: ready" 900; then
+		fail "$2: guest $1 did not get ready"
+		exit 1
+	fi
+}
