@@ -61,9 +61,12 @@ static int find_file(pid_t pid, struct vmcd_hostmem *m, char *err,
 		ssize_t n;
 		int fd;
 
+		struct stat st;
+
 		snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
 		n = readlink(link, target, sizeof(target) - 1);
-		if (n < 0)
+		/* Only regular files: opening a device again may do things. */
+		if (n < 0 || stat(link, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		target[n] = '\0';
 		fd = open(link, O_RDONLY | O_CLOEXEC);

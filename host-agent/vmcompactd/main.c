@@ -49,6 +49,8 @@ static void stop_all(void)
 	vmcd_psi_close();
 	vmcd_vms_stop();
 	vmcd_fd_close(&loop, &sig_fd);
+	/* libvirt's thread writes to the eventfd: it stops first. */
+	vmcd_libvirt_close();
 	vmcd_fd_close(&loop, &libvirt_fd);
 }
 

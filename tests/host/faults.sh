@@ -16,21 +16,6 @@ vm_start f --payload fragmented --timeout 1500
 ready f faults-guest
 sock=$run/f/vmc.sock
 balloon_mib() { vm_qmp f '{"execute":"query-balloon"}' | sed -n 's/.*"actual": *\([0-9]*\).*/\1/p' | awk '{ print int($1 / 1048576) }'; }
-# held_blocks: the guest's blocks that a vacate holds (agent or balloon),
-# by a probe of every block of RAM without holes.
-held_blocks() {
-	"$ctl" map --socket "$sock" --json --timeout 30 | python3 -c '
-import json, sys
-m = json.load(sys.stdin)
-print(" ".join("--pfn %d" % b["pfn"] for b in m["blocks"] if not b["absent"] and b["pfn"] >= 8 * m["block_pages"]))
-' > "$run/blocks"
-	"$ctl" vacate --socket "$sock" --mode probe --json --timeout 30 $(cat "$run/blocks") |
-		python3 -c '
-import json, sys
-r = json.load(sys.stdin)
-print(sum(1 for b in r["results"] if b["why"].get("held", 0) == r["block_pages"]))'
-}
-
 # The daemon, killed once the guest holds the blocks of its cycle.
 "$daemon" --vm-dir "$run/f,return=balloon" --blocks 128 --floor-mib 1000 \
 	--interval 3600 --control "$run/control.sock" > "$run/a.jsonl" 2> "$run/a.err" &
@@ -55,13 +40,13 @@ PY
 step=$?
 kill -KILL $dpid
 wait $dpid 2> /dev/null
-held=$(held_blocks) balloon=$(balloon_mib)
+held=$(held_blocks "$sock") balloon=$(balloon_mib)
 echo "killed in a cycle (status $step): $held blocks held, balloon at $balloon MiB"
 
 # The next daemon: one cycle, which only looks (no block is worth it).
 "$daemon" --once --vm-dir "$run/f,return=balloon" --min-blocks 512 \
 	> "$run/b.jsonl" 2> "$run/b.err"
-held2=$(held_blocks) balloon2=$(balloon_mib)
+held2=$(held_blocks "$sock") balloon2=$(balloon_mib)
 # Every held block is the balloon's (whose blocks are 2 MiB each).
 [ "$step" = 0 ] && [ "$held" -gt $(( (1024 - balloon) / 2 )) ] &&
 	[ "$held2" -le $(( (1024 - balloon2) / 2 + 1 )) ]

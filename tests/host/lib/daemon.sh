@@ -43,3 +43,19 @@ ready() {
 		exit 1
 	fi
 }
+
+# held_blocks SOCKET: how many blocks of the guest behind SOCKET a vacate
+# holds (its agent, or its balloon): a probe of every block of RAM
+# without holes, through its agent.
+held_blocks() {
+	"$ctl" map --socket "$1" --json --timeout 30 | python3 -c '
+import json, sys
+m = json.load(sys.stdin)
+print(" ".join("--pfn %d" % b["pfn"] for b in m["blocks"] if not b["absent"] and b["pfn"] >= 8 * m["block_pages"]))
+' > "$run/blocks"
+	"$ctl" vacate --socket "$1" --mode probe --json --timeout 30 $(cat "$run/blocks") |
+		python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print(sum(1 for b in r["results"] if b["why"].get("held", 0) == r["block_pages"]))'
+}
