@@ -325,12 +325,3 @@ void vmcd_control_close(void)
 		}
 	}
 }
-
-bool vmcd_control_busy(void)
-{
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		if (clients[i])
-			return true;
-	return vmcd_fd_busy(&listeners[0].sock) ||
-	       vmcd_fd_busy(&listeners[1].sock);
-}

@@ -57,7 +57,4 @@ void vmcd_control_tick(int64_t now_ms);
 /* Stop listening, remove the socket, drop the clients. */
 void vmcd_control_close(void);
 
-/* Whether anything of the control sockets is still in flight. */
-bool vmcd_control_busy(void);
-
 #endif /* VMCD_CONTROL_H */

@@ -160,13 +160,6 @@ void vmcd_sleep(struct vmcd_loop *l, struct vmcd_op *op, int64_t ms)
 	io_uring_prep_timeout(sqe, &op->ts, 0, 0);
 }
 
-void vmcd_cancel(struct vmcd_loop *l, struct vmcd_op *op)
-{
-	if (!op->busy)
-		return;
-	io_uring_prep_cancel(sqe_for(l, NULL, NULL), op, 0);
-}
-
 int vmcd_loop_run(struct vmcd_loop *l)
 {
 	while (!l->stop || l->in_flight) {

@@ -100,8 +100,6 @@ bool vmcd_poll(struct vmcd_loop *l, struct vmcd_op *op, struct vmcd_fd *f,
 	       unsigned int events);
 /* Completes with -ETIME after ms milliseconds. */
 void vmcd_sleep(struct vmcd_loop *l, struct vmcd_op *op, int64_t ms);
-/* Ask for op to complete early (-ECANCELED) if it is in flight. */
-void vmcd_cancel(struct vmcd_loop *l, struct vmcd_op *op);
 
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t vmcd_now_ms(void);

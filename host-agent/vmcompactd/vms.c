@@ -202,14 +202,6 @@ void vmcd_vms_stop(void)
 		vmcd_vm_stop(vms[k]);
 }
 
-bool vmcd_vms_quiet(void)
-{
-	for (size_t k = 0; k < nr_vms; k++)
-		if (!vmcd_vm_quiet(vms[k]))
-			return false;
-	return true;
-}
-
 void vmcd_vms_free(void)
 {
 	for (size_t k = 0; k < nr_vms; k++)

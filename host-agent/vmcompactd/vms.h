@@ -41,7 +41,6 @@ struct vmcd_vm *vmcd_vms_find(const char *name);
 struct vmcd_vm *const *vmcd_vms_all(size_t *n);
 
 void vmcd_vms_stop(void);
-bool vmcd_vms_quiet(void);
 void vmcd_vms_free(void);
 
 /* For the control socket: status (JSON) and metrics (Prometheus text). */
