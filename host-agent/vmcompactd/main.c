@@ -264,9 +264,9 @@ int main(int argc, char **argv)
 		return rc < 0 ? 2 : 0;
 	}
 	vmcd_log_init(opts.log_level);
+	vmcd_vms_init(&loop, stdout);
 	if (start() < 0)
 		return 1;
-	vmcd_vms_init(&loop, stdout);
 	vmcd_vms_configure(&opts);
 	if (opts.libvirt_uri)
 		vmcd_vms_scan(&opts);

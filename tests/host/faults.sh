@@ -16,27 +16,34 @@ vm_start f --payload fragmented --timeout 1500
 ready f faults-guest
 sock=$run/f/vmc.sock
 balloon_mib() { vm_qmp f '{"execute":"query-balloon"}' | sed -n 's/.*"actual": *\([0-9]*\).*/\1/p' | awk '{ print int($1 / 1048576) }'; }
-# The daemon, killed once the guest holds the blocks of its cycle.
-"$daemon" --vm-dir "$run/f,return=balloon" --blocks 128 --floor-mib 1000 \
-	--interval 3600 --control "$run/control.sock" > "$run/a.jsonl" 2> "$run/a.err" &
-dpid=$!
-python3 - "$ctl" "$run/control.sock" <<'PY'
+# The daemon, killed once the guest holds the blocks of its cycle: the
+# status poller runs before the daemon starts, or a loaded machine could
+# start it after the whole cycle.
+python3 - "$ctl" "$run/control.sock" "$run/polling" 2> "$run/steps" <<'PY' &
 import json, subprocess, sys, time
-ctl, sock = sys.argv[1:]
+ctl, sock, ready = sys.argv[1:]
+open(ready, "w").close()
 since = None
 for _ in range(3000):
     out = subprocess.run([ctl, "status", "--control", sock, "--json"], capture_output=True, text=True).stdout
-    step = json.loads(out)["vms"][0]["step"] if out else ""
+    vms = json.loads(out)["vms"] if out else []
+    step = vms[0]["step"] if vms else ""
+    print("%.3f %s" % (time.time(), step), file=sys.stderr)
     if step == "vacate" and since is None:
         since = time.time()
     # The request is in the guest's hands after a moment; the balloon
     # steps come after the blocks are held.
     if (step == "vacate" and time.time() - since > 0.1) or step.startswith("balloon"):
-        print(step)
         sys.exit(0)
     time.sleep(0.02)
 sys.exit(1)
 PY
+poller=$!
+for _ in $(seq 1 100); do [ -e "$run/polling" ] && break; sleep 0.1; done
+"$daemon" --vm-dir "$run/f,return=balloon" --blocks 128 --floor-mib 1000 \
+	--interval 3600 --control "$run/control.sock" > "$run/a.jsonl" 2> "$run/a.err" &
+dpid=$!
+wait $poller
 step=$?
 kill -KILL $dpid
 wait $dpid 2> /dev/null
@@ -53,7 +60,7 @@ held2=$(held_blocks "$sock") balloon2=$(balloon_mib)
 if [ $? = 0 ]; then
 	pass "faults-daemon-killed-mid-cycle ($held blocks held after the kill with the balloon at $balloon MiB; $held2 after the next daemon's cycle, balloon at $balloon2 MiB)"
 else
-	fail "faults-daemon-killed-mid-cycle: status poll $step; $held blocks held with the balloon at $balloon MiB, $held2 after, balloon $balloon2 MiB; $(tail -n 1 "$run/b.jsonl")"
+	fail "faults-daemon-killed-mid-cycle: status poll $step (last seen: $(tail -n 1 "$run/steps")); $held blocks held with the balloon at $balloon MiB, $held2 after, balloon $balloon2 MiB; $(tail -n 1 "$run/b.jsonl")"
 fi
 
 # QEMU killed under a running daemon: descriptors back to what they were.
