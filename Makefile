@@ -10,6 +10,10 @@
 #   make bench       figures into build/bench/ (bench/run.sh); never pass/fail
 #   make check-patches  checkpatch --strict and a build of every prefix
 #                       of the series
+#   make install     the host and guest programs (PREFIX, DESTDIR;
+#                    install-host, install-guest: userspace.mk)
+#   make debs        the Debian packages into build/debs/
+#   make fuzz        each libFuzzer harness for FUZZ_SECONDS (default 300)
 #   make clean
 
 .DEFAULT_GOAL := all
@@ -69,7 +73,7 @@ check-patches: deps
 
 clean:
 	rm -rf $(B)/obj $(B)/lib $(B)/san $(B)/host $(B)/guest $(B)/tests \
-		$(B)/initramfs $(B)/run
+		$(B)/fuzz $(B)/debs $(B)/initramfs $(B)/run
 	rm -rf $(B)/kernel/obj $(B)/kernel/obj-debug
 
 FORCE:
