@@ -15,6 +15,10 @@
 #   make bench       figures into build/bench/ (bench/run.sh); never pass/fail
 #   make check-patches  checkpatch --strict and a build of every prefix
 #                       of the series
+#   make install     the host and guest programs (PREFIX, DESTDIR;
+#                    install-host, install-guest: userspace.mk)
+#   make debs        the Debian packages into build/debs/
+#   make fuzz        each libFuzzer harness for FUZZ_SECONDS (default 300)
 #   make clean
 
 .DEFAULT_GOAL := all
@@ -22,15 +26,9 @@ SHELL := /bin/bash
 B := build
 DEBUG ?= 0
 
-# Codec, guest agent, host tools and their unit tests: USERSPACE_BINS,
-# UNIT_TESTS; and the flags every C program here is built with.
-include virtio-proto/build.mk
-
-# Small static guest programs: workloads and in-guest checks.
-GUEST_TOOLS := $(patsubst guest-tools/%.c,$(B)/guest/bin/%,$(wildcard guest-tools/*.c))
-$(B)/guest/bin/%: guest-tools/%.c include/uapi/linux/vacate.h
-	@mkdir -p $(@D)
-	$(CC) $(VMC_CFLAGS) $(filter -I%,$(VMC_CPPFLAGS)) -static -o $@ $<
+# Userspace: the library, the programs and their tests (userspace.mk):
+# USERSPACE_BINS, GUEST_TOOLS, UNIT_TESTS, and the install and fuzz targets.
+include userspace.mk
 
 .PHONY: all deps kernel debug-kernels initramfs userspace test test-long \
 	test-stress demo bench check-patches clean FORCE
@@ -81,15 +79,16 @@ bench: deps
 	$(MAKE) all $(B)/bench/codec
 	bench/run.sh
 
-$(B)/bench/codec: bench/codec.c $(VMC_PROTO_SRCS)
+$(B)/bench/codec: bench/codec.c $(call vmc_libs,plain)
 	@mkdir -p $(@D)
-	$(CC) $(VMC_CFLAGS) $(filter -I%,$(VMC_CPPFLAGS)) -o $@ $^
+	$(CC) $(VMC_CFLAGS) $(filter -I% -D%,$(VMC_CPPFLAGS)) -o $@ $^ -lz
 
 check-patches: deps
 	scripts/check-patches.sh
 
 clean:
-	rm -rf $(B)/obj $(B)/host $(B)/guest $(B)/tests $(B)/initramfs $(B)/run
+	rm -rf $(B)/obj $(B)/lib $(B)/san $(B)/host $(B)/guest $(B)/tests \
+		$(B)/fuzz $(B)/debs $(B)/initramfs $(B)/run
 	rm -rf $(B)/kernel/obj $(B)/kernel/obj-debug $(B)/kernel/obj-debug-slub
 
 FORCE:

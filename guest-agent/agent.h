@@ -9,7 +9,7 @@
 
 #include <vmcompact/proto.h>
 
-#define AGENT_NAME	"vmcompact-agent 0.1"
+#define AGENT_NAME	"vmcompact-agent " VMC_VERSION
 
 /* main.c: one line on stderr, prefixed with the program name. */
 __attribute__((format(printf, 1, 2)))
@@ -29,25 +29,20 @@ struct port {
 int port_open(const char *name, const char *path, struct port *port);
 
 /*
- * vacate.c: VACATE_IOC_MAP on device dev, from start_pfn or min_pfn if that
- * is higher (PROTOCOL.md 3.2), into blocks[max_blocks].  Returns 0 or a
- * negative errno.
+ * vacate.c: the device's answers to MAP, VACATE, RELEASE and CENSUS
+ * requests (PROTOCOL.md 3.2-3.8); 0, or -1 with a DEVICE error in *err.
+ * results has room for VMC_VACATE_MAX_BLOCKS; blocks held stay held by
+ * the agent until agent_release().
  */
-int vacate_map(const char *dev, uint64_t start_pfn, uint32_t max_blocks,
-	       struct vmc_map_resp *m, struct vacate_block *blocks);
-
-/*
- * VACATE_IOC_VACATE or VACATE_IOC_CHEAPEST for req, with results[] room
- * for VMC_VACATE_MAX_BLOCKS; *v says what was done.  Blocks held stay
- * held by the agent until vacate_release().  0 or a negative errno.
- */
-int vacate_blocks(const char *dev, const struct vmc_vacate_req *req,
-		   struct vmc_vacate_resp *v, struct vacate_result *results);
-int vacate_release(const char *dev);
-
-/* VACATE_IOC_CENSUS with room entries: 0 or a negative errno. */
-int vacate_census(const char *dev, uint32_t room, struct vmc_census_resp *c,
-		  struct vacate_census_entry *entries);
+int agent_map(const char *dev, uint64_t start_pfn, uint32_t max_blocks,
+	      struct vmc_map_resp *m, struct vacate_block *blocks,
+	      struct vmc_error *err);
+int agent_vacate(const char *dev, const struct vmc_vacate_req *req,
+		 struct vmc_vacate_resp *v, struct vacate_result *results,
+		 struct vmc_error *err);
+int agent_release(const char *dev, struct vmc_error *err);
+int agent_census(const char *dev, uint32_t room, struct vmc_census_resp *c,
+		 struct vacate_census_entry *entries, struct vmc_error *err);
 
 /*
  * handler.c: the frame that answers a parser event, written to out (room

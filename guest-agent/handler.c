@@ -2,8 +2,6 @@
  * Answering requests: one response or one ERROR for every parser event,
  * whatever the host sent.
  */
-#include <errno.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -13,14 +11,6 @@ static struct vacate_block blocks[VMC_MAP_RESP_MAX_BLOCKS];
 static struct vacate_result results[VMC_VACATE_MAX_BLOCKS];
 static struct vmc_vacate_req vreq;
 static struct vacate_census_entry census_entries[VMC_CENSUS_MAX_ENTRIES];
-
-static size_t device_error(struct vmc_error *err, const char *dev,
-			   const char *what, int rc)
-{
-	vmc_error_set(err, VMC_ERR_DEVICE, (uint32_t)-rc, "%s: %s: %s", dev,
-		      what, strerror(-rc));
-	return 0;
-}
 
 /*
  * The handlers return the length of their response in out, or 0 with *err
@@ -36,12 +26,13 @@ static size_t hello(const char *dev, const struct vmc_frame *f, uint8_t *out,
 		.version = VMC_PROTO_VERSION,
 		.name = AGENT_NAME,
 	};
+	struct vmc_error unusable;
 	struct vmc_map_resp m;
 
 	if (vmc_decode_empty(f, err))
 		return 0;
 	/* A one-block map tells block_pages; 0 says the device is unusable. */
-	if (!vacate_map(dev, 0, 1, &m, blocks))
+	if (!agent_map(dev, 0, 1, &m, blocks, &unusable))
 		h.block_pages = m.block_pages;
 	return vmc_encode_hello_resp(out, VMC_FRAME_MAX, f->seq, &h);
 }
@@ -51,16 +42,14 @@ static size_t map(const char *dev, const struct vmc_frame *f, uint8_t *out,
 {
 	struct vmc_map_req req;
 	struct vmc_map_resp m;
-	int rc;
 
 	if (vmc_decode_map_req(f, &req, err))
 		return 0;
 	/* What fits in one frame; the host asks again from next_pfn. */
 	if (req.max_blocks > VMC_MAP_RESP_MAX_BLOCKS)
 		req.max_blocks = VMC_MAP_RESP_MAX_BLOCKS;
-	rc = vacate_map(dev, req.start_pfn, req.max_blocks, &m, blocks);
-	if (rc)
-		return device_error(err, dev, "VACATE_IOC_MAP", rc);
+	if (agent_map(dev, req.start_pfn, req.max_blocks, &m, blocks, err))
+		return 0;
 	return vmc_encode_map_resp(out, VMC_FRAME_MAX, f->seq, &m, blocks);
 }
 
@@ -68,28 +57,18 @@ static size_t vacate(const char *dev, const struct vmc_frame *f,
 		     uint8_t *out, struct vmc_error *err)
 {
 	struct vmc_vacate_resp v;
-	int rc;
 
-	if (vmc_decode_vacate_req(f, &vreq, err))
+	if (vmc_decode_vacate_req(f, &vreq, err) ||
+	    agent_vacate(dev, &vreq, &v, results, err))
 		return 0;
-	rc = vacate_blocks(dev, &vreq, &v, results);
-	if (rc)
-		return device_error(err, dev, vreq.flags & VMC_VACATE_CHEAPEST ?
-				    "VACATE_IOC_CHEAPEST" : "VACATE_IOC_VACATE",
-				    rc);
 	return vmc_encode_vacate_resp(out, VMC_FRAME_MAX, f->seq, &v, results);
 }
 
 static size_t release(const char *dev, const struct vmc_frame *f,
 		      uint8_t *out, struct vmc_error *err)
 {
-	int rc;
-
-	if (vmc_decode_empty(f, err))
+	if (vmc_decode_empty(f, err) || agent_release(dev, err))
 		return 0;
-	rc = vacate_release(dev);
-	if (rc)
-		return device_error(err, dev, "VACATE_IOC_RELEASE", rc);
 	return vmc_encode_release_resp(out, VMC_FRAME_MAX, f->seq);
 }
 
@@ -98,13 +77,10 @@ static size_t census(const char *dev, const struct vmc_frame *f,
 {
 	struct vmc_census_resp c;
 	uint32_t room;
-	int rc;
 
-	if (vmc_decode_census_req(f, &room, err))
+	if (vmc_decode_census_req(f, &room, err) ||
+	    agent_census(dev, room, &c, census_entries, err))
 		return 0;
-	rc = vacate_census(dev, room, &c, census_entries);
-	if (rc)
-		return device_error(err, dev, "VACATE_IOC_CENSUS", rc);
 	return vmc_encode_census_resp(out, VMC_FRAME_MAX, f->seq, &c,
 				      census_entries);
 }

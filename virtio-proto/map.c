@@ -150,6 +150,32 @@ static int check_block(const struct vmc_map_resp *m,
 			       b->flags, why);
 }
 
+int vmc_check_map_resp(const struct vmc_map_req *req,
+		       const struct vmc_map_resp *m,
+		       const struct vacate_block *blocks, struct vmc_error *err)
+{
+	uint32_t max = req->max_blocks < VMC_MAP_RESP_MAX_BLOCKS ?
+		       req->max_blocks : VMC_MAP_RESP_MAX_BLOCKS;
+	uint64_t last_end;
+
+	if (!m->nr || m->nr > max)
+		return vmc_bad_payload(err, "MAP_RESP: nr %u is not in [1, %u]",
+				       m->nr, max);
+	if (check_span(req, m, err))
+		return -1;
+	for (uint32_t i = 0; i < m->nr; i++)
+		if (check_block(m, i ? &blocks[i - 1] : NULL, &blocks[i], i, err))
+			return -1;
+
+	/* Else the next request would describe the last block again. */
+	last_end = blocks[m->nr - 1].start_pfn + m->block_pages;
+	if (m->next_pfn < last_end && m->next_pfn != m->max_pfn)
+		return vmc_bad_payload(err, "MAP_RESP: next_pfn 0x%" PRIx64 " falls inside the last block, at pfn 0x%" PRIx64,
+				       m->next_pfn,
+				       (uint64_t)blocks[m->nr - 1].start_pfn);
+	return 0;
+}
+
 int vmc_decode_map_resp(const struct vmc_frame *f,
 			const struct vmc_map_req *req, struct vmc_map_resp *m,
 			struct vacate_block *blocks, struct vmc_error *err)
@@ -157,7 +183,6 @@ int vmc_decode_map_resp(const struct vmc_frame *f,
 	uint32_t max = req->max_blocks < VMC_MAP_RESP_MAX_BLOCKS ?
 		       req->max_blocks : VMC_MAP_RESP_MAX_BLOCKS;
 	struct rd r = payload_reader(f);
-	uint64_t last_end;
 
 	m->start_pfn = rd_u64(&r);
 	m->min_pfn = rd_u64(&r);
@@ -168,26 +193,14 @@ int vmc_decode_map_resp(const struct vmc_frame *f,
 	if (r.short_read)
 		return vmc_bad_payload(err, "MAP_RESP: %u bytes, shorter than its fixed fields",
 				       f->len);
+	/* Before the records are read: nr bounds what blocks[] must hold. */
 	if (!m->nr || m->nr > max)
 		return vmc_bad_payload(err, "MAP_RESP: nr %u is not in [1, %u]",
 				       m->nr, max);
 	if (f->len != VMC_MAP_RESP_FIXED + (uint64_t)m->nr * VMC_BLOCK_REC_SIZE)
 		return vmc_bad_payload(err, "MAP_RESP: %u bytes do not hold exactly %u blocks",
 				       f->len, m->nr);
-	if (check_span(req, m, err))
-		return -1;
-
-	for (uint32_t i = 0; i < m->nr; i++) {
+	for (uint32_t i = 0; i < m->nr; i++)
 		get_block(&r, &blocks[i]);
-		if (check_block(m, i ? &blocks[i - 1] : NULL, &blocks[i], i, err))
-			return -1;
-	}
-
-	/* Else the next request would describe the last block again. */
-	last_end = blocks[m->nr - 1].start_pfn + m->block_pages;
-	if (m->next_pfn < last_end && m->next_pfn != m->max_pfn)
-		return vmc_bad_payload(err, "MAP_RESP: next_pfn 0x%" PRIx64 " falls inside the last block, at pfn 0x%" PRIx64,
-				       m->next_pfn,
-				       (uint64_t)blocks[m->nr - 1].start_pfn);
-	return 0;
+	return vmc_check_map_resp(req, m, blocks, err);
 }

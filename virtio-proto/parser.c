@@ -8,6 +8,8 @@
  */
 #include <string.h>
 
+#include <zlib.h>
+
 #include <vmcompact/proto.h>
 #include "wire.h"
 
@@ -24,6 +26,12 @@ void vmc_parser_reset(struct vmc_parser *p)
 	p->start = 0;
 	p->end = 0;
 	p->resyncing = false;
+	p->wasted = 0;
+}
+
+size_t vmc_parser_wasted(const struct vmc_parser *p)
+{
+	return p->wasted;
 }
 
 static size_t held(const struct vmc_parser *p)
@@ -78,19 +86,22 @@ static bool skip_garbage(struct vmc_parser *p, struct vmc_event *ev)
 	bool news = !p->resyncing;
 
 	p->start++;
+	p->wasted++;
 	p->resyncing = true;
 	return news && event(ev, VMC_ERR_BAD_FRAME, "no frame magic", NULL);
 }
 
 /*
- * Reject the frame at the scan position and resume right after its magic:
- * its other bytes may hold the start of a good frame.
+ * Reject the frame at the scan position, whose `scanned` bytes were looked
+ * at for nothing, and resume right after its magic: its other bytes may
+ * hold the start of a good frame.
  */
 static bool reject_frame(struct vmc_parser *p, struct vmc_event *ev,
 			 uint32_t code, const char *why,
-			 const struct vmc_frame *f)
+			 const struct vmc_frame *f, size_t scanned)
 {
 	p->start += sizeof(magic);
+	p->wasted += scanned;
 	p->resyncing = true;
 	return event(ev, code, why, f);
 }
@@ -110,16 +121,19 @@ static bool scan(struct vmc_parser *p, struct vmc_event *ev)
 	f = header(p, &crc);
 	if (f.len > VMC_MAX_PAYLOAD)
 		return reject_frame(p, ev, VMC_ERR_TOO_BIG,
-				    "payload length over 65536", &f);
+				    "payload length over 65536", &f,
+				    VMC_HDR_SIZE);
 	if (held(p) < VMC_HDR_SIZE + f.len)
 		return false;
-	if (crc != vmc_crc32(vmc_crc32(0, p->buf + p->start, CRC_OFF),
-			     f.payload, f.len))
-		return reject_frame(p, ev, VMC_ERR_BAD_CRC, "crc mismatch", &f);
+	if (crc != crc32(crc32(0, p->buf + p->start, CRC_OFF), f.payload,
+			 f.len))
+		return reject_frame(p, ev, VMC_ERR_BAD_CRC, "crc mismatch", &f,
+				    VMC_HDR_SIZE + f.len);
 
 	/* The crc vouches for len: the frame's end is the next frame's start. */
 	p->start += VMC_HDR_SIZE + f.len;
 	p->resyncing = false;
+	p->wasted = 0;
 	if (f.version != VMC_PROTO_VERSION)
 		return event(ev, VMC_ERR_VERSION,
 			     "unsupported protocol version", &f);
@@ -178,6 +192,7 @@ bool vmc_parser_expire(struct vmc_parser *p, struct vmc_event *ev)
 		/* A bare partial magic: garbage like any other. */
 		bool news = !p->resyncing;
 
+		p->wasted += held(p);
 		p->start = p->end;
 		p->resyncing = true;
 		return news && event(ev, VMC_ERR_BAD_FRAME, "no frame magic",
@@ -188,5 +203,5 @@ bool vmc_parser_expire(struct vmc_parser *p, struct vmc_event *ev)
 		hdr = &f;
 	}
 	return reject_frame(p, ev, VMC_ERR_BAD_FRAME,
-			    "frame abandoned before its end", hdr);
+			    "frame abandoned before its end", hdr, held(p));
 }

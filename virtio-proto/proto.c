@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include <vmcompact/proto.h>
 #include "wire.h"
 
@@ -167,7 +169,8 @@ size_t vmc_frame_seal(uint8_t *buf, size_t cap, uint16_t version,
 	wr_u16(&w, type);
 	wr_u32(&w, seq);
 	wr_u32(&w, (uint32_t)len);
-	crc = vmc_crc32(vmc_crc32(0, buf, w.len), buf + VMC_HDR_SIZE, len);
+	crc = (uint32_t)crc32(crc32(0, buf, (uInt)w.len), buf + VMC_HDR_SIZE,
+			      (uInt)len);
 	wr_u32(&w, crc);
 	return VMC_HDR_SIZE + len;
 }

@@ -71,7 +71,7 @@ static void put_result(struct wr *w, const struct vacate_result *res)
 {
 	wr_u64(w, res->start_pfn);
 	/* The kernel's -errno travels as a positive number. */
-	wr_u32(w, (uint32_t)-res->error);
+	wr_u32(w, -(uint32_t)res->error);
 	wr_u32(w, res->flags);
 	wr_u32(w, res->cost);
 	wr_u32(w, res->est_migrate);

@@ -3,30 +3,12 @@
  * kernel.  What the kernel judges (alignment, RAM, counts, a raw mode
  * number) is left to it, so that its refusals can be seen and tested.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vacatectl.h"
-
-int vctl_parse_u64(const char *s, uint64_t *v)
-{
-	int base = 10;
-	char *end;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!(base == 16 ? isxdigit((unsigned char)*s) :
-			   isdigit((unsigned char)*s)))
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, base);
-	return errno || *end ? -1 : 0;
-}
 
 static const struct option longopts[] = {
 	{ "device", required_argument, NULL, 'd' },
@@ -73,7 +55,7 @@ static int parse_cheapest(const char *s, uint32_t *k)
 		*k = VACATE_ALL_BLOCKS;
 		return 0;
 	}
-	if (vctl_parse_u64(s, &v) || v > UINT32_MAX)
+	if (vmc_parse_u64(s, &v) || v > UINT32_MAX)
 		return -1;
 	*k = (uint32_t)v;
 	return 0;
@@ -83,7 +65,7 @@ static int parse_cheapest(const char *s, uint32_t *k)
 static int take(struct vctl_args *a, int c, const char *name, char *err,
 		size_t size)
 {
-	struct vctl_pick *pick = &a->picks[a->nr_picks];
+	struct vmc_pick *pick = &a->picks[a->nr_picks];
 	uint64_t v;
 
 	switch (c) {
@@ -95,33 +77,33 @@ static int take(struct vctl_args *a, int c, const char *name, char *err,
 		break;
 	case 'b':
 	case 'p':
-		if (vctl_parse_u64(optarg, &pick->value))
-			return vctl_failf(err, size, "bad --%s '%s': want a number, decimal or 0x hex, below 2^64",
+		if (vmc_parse_u64(optarg, &pick->value))
+			return vmc_failf(err, size, "bad --%s '%s': want a number, decimal or 0x hex, below 2^64",
 					  name, optarg);
 		pick->is_block = c == 'b';
 		a->nr_picks++;
 		break;
 	case 'c':
 		if (parse_cheapest(optarg, &a->cheapest_k))
-			return vctl_failf(err, size, "bad --cheapest '%s': want a count below 2^32 or 'all'",
+			return vmc_failf(err, size, "bad --cheapest '%s': want a count below 2^32 or 'all'",
 					  optarg);
 		a->cheapest = true;
 		break;
 	case 'm':
-		if (vctl_parse_mode(optarg, &a->mode))
-			return vctl_failf(err, size, "bad --mode '%s': want probe, free or hold",
+		if (vmc_parse_mode(optarg, &a->mode))
+			return vmc_failf(err, size, "bad --mode '%s': want probe, free or hold",
 					  optarg);
 		a->has_mode = true;
 		break;
 	case 's':
-		if (vctl_parse_u64(optarg, &v) || v > INT32_MAX)
-			return vctl_failf(err, size, "bad --hold-seconds '%s': want whole seconds",
+		if (vmc_parse_u64(optarg, &v) || v > INT32_MAX)
+			return vmc_failf(err, size, "bad --hold-seconds '%s': want whole seconds",
 					  optarg);
 		a->hold_seconds = (int64_t)v;
 		break;
 	case 't':
-		if (vctl_parse_u64(optarg, &v) || !v || v > UINT32_MAX)
-			return vctl_failf(err, size, "bad --top '%s': want a number of caches, 1 or more",
+		if (vmc_parse_u64(optarg, &v) || !v || v > UINT32_MAX)
+			return vmc_failf(err, size, "bad --top '%s': want a number of caches, 1 or more",
 					  optarg);
 		a->top = (uint32_t)v;
 		break;
@@ -137,21 +119,21 @@ static int take(struct vctl_args *a, int c, const char *name, char *err,
 static int bad_option(const char *arg, char *err, size_t size)
 {
 	if (!strncmp(arg, "--", 2))
-		return vctl_failf(err, size, "unknown option '%s'", arg);
-	return vctl_failf(err, size, "unknown option '-%c'", optopt);
+		return vmc_failf(err, size, "unknown option '%s'", arg);
+	return vmc_failf(err, size, "unknown option '-%c'", optopt);
 }
 
 /* What vacate needs beyond well-formed options. */
 static int check_vacate(const struct vctl_args *a, char *err, size_t size)
 {
 	if (a->cheapest && a->nr_picks)
-		return vctl_failf(err, size, "--cheapest cannot be combined with --block or --pfn");
+		return vmc_failf(err, size, "--cheapest cannot be combined with --block or --pfn");
 	if (!a->cheapest && !a->nr_picks)
-		return vctl_failf(err, size, "vacate needs --block, --pfn or --cheapest");
+		return vmc_failf(err, size, "vacate needs --block, --pfn or --cheapest");
 	if (!a->has_mode)
-		return vctl_failf(err, size, "vacate needs --mode probe, free or hold");
+		return vmc_failf(err, size, "vacate needs --mode probe, free or hold");
 	if (a->hold_seconds >= 0 && a->mode != VACATE_MODE_HOLD)
-		return vctl_failf(err, size, "--hold-seconds is for --mode hold");
+		return vmc_failf(err, size, "--hold-seconds is for --mode hold");
 	return 0;
 }
 
@@ -166,11 +148,11 @@ int vctl_parse_args(int argc, char **argv, struct vctl_args *a, char *err,
 		.hold_seconds = -1,
 	};
 	if (find_command(cmd, &a->command))
-		return vctl_failf(err, size, "unknown command '%s'", cmd);
+		return vmc_failf(err, size, "unknown command '%s'", cmd);
 	/* No more picks than arguments. */
 	a->picks = calloc((size_t)argc, sizeof(*a->picks));
 	if (!a->picks)
-		return vctl_failf(err, size, "out of memory");
+		return vmc_failf(err, size, "out of memory");
 
 	/* The options follow the command: parse as if it were argv[0]. */
 	argc--;
@@ -179,18 +161,18 @@ int vctl_parse_args(int argc, char **argv, struct vctl_args *a, char *err,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", longopts, &i)) != -1) {
 		if (c == ':')
-			return vctl_failf(err, size, "option '%s' needs a value",
+			return vmc_failf(err, size, "option '%s' needs a value",
 					  argv[optind - 1]);
 		if (c == '?')
 			return bad_option(argv[optind - 1], err, size);
 		if (!takes(a->command, c))
-			return vctl_failf(err, size, "%s does not take --%s", cmd,
+			return vmc_failf(err, size, "%s does not take --%s", cmd,
 					  longopts[i].name);
 		if (take(a, c, longopts[i].name, err, size))
 			return -1;
 	}
 	if (optind < argc)
-		return vctl_failf(err, size, "unexpected argument '%s'", argv[optind]);
+		return vmc_failf(err, size, "unexpected argument '%s'", argv[optind]);
 	return a->command == VCTL_VACATE ? check_vacate(a, err, size) : 0;
 }
 

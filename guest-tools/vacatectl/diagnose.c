@@ -85,7 +85,7 @@ bool vctl_diagnose(const struct vmc_map *map,
 		   const struct vctl_request_view *req, int err, char *buf,
 		   size_t size)
 {
-	if (err == EINVAL && !vctl_mode_name(req->mode)) {
+	if (err == EINVAL && !vmc_mode_name(req->mode)) {
 		snprintf(buf, size, "mode %u is none of probe (%u), free (%u) and hold (%u)",
 			 req->mode, VACATE_MODE_PROBE, VACATE_MODE_FREE,
 			 VACATE_MODE_HOLD);

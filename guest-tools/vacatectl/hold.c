@@ -7,7 +7,7 @@
 
 void vctl_hold_wait(int64_t seconds)
 {
-	int64_t deadline = vctl_now_ns() + seconds * 1000000000;
+	int64_t deadline = vmc_now_ns() + seconds * 1000000000;
 	sigset_t stop;
 
 	/* Taken as they come, rather than killing us: the caller releases. */
@@ -16,7 +16,7 @@ void vctl_hold_wait(int64_t seconds)
 	sigaddset(&stop, SIGTERM);
 	sigprocmask(SIG_BLOCK, &stop, NULL);
 	for (;;) {
-		int64_t left = deadline - vctl_now_ns();
+		int64_t left = deadline - vmc_now_ns();
 		struct timespec ts = { .tv_sec = left / 1000000000,
 				       .tv_nsec = left % 1000000000 };
 

@@ -39,35 +39,21 @@ static void usage(FILE *out)
 	      "2 usage error.\n", out);
 }
 
-static int cmd_map(const struct vctl_args *a)
+int vctl_fail(const struct vmc_error *e)
 {
-	char err[VCTL_ERR_LEN];
-	struct vmc_map map;
-	int rc = 0;
-
-	if (vctl_read_map(a->device, &map, err, sizeof(err))) {
-		fprintf(stderr, "vacatectl: %s\n", err);
-		return VCTL_EXIT_FAILED;
-	}
-	if (!a->json) {
-		vmc_map_print_text(stdout, &map);
-	} else if (vmc_map_print_json(stdout, &map) < 0) {
-		fprintf(stderr, "vacatectl: cannot build the JSON (out of memory?)\n");
-		rc = VCTL_EXIT_FAILED;
-	}
-	vmc_map_free(&map);
-	return rc;
+	fprintf(stderr, "vacatectl: %s\n", e->msg);
+	return VCTL_EXIT_FAILED;
 }
 
 static int (*const commands[])(const struct vctl_args *a) = {
-	[VCTL_MAP] = cmd_map,
+	[VCTL_MAP] = vctl_cmd_map,
 	[VCTL_VACATE] = vctl_cmd_vacate,
 	[VCTL_CENSUS] = vctl_cmd_census,
 };
 
 int main(int argc, char **argv)
 {
-	char err[VCTL_ERR_LEN];
+	char err[VMC_ERR_LEN];
 	struct vctl_args a;
 	int rc;
 

@@ -33,6 +33,12 @@
 /* Silence after which a receiver abandons a partial frame. */
 #define VMC_PARTIAL_TIMEOUT_MS	1000
 
+/*
+ * Bytes a receiver may scan in vain (rescans of rejected frames included)
+ * before it drops a connection that yields no good frame: PROTOCOL.md 5.4.
+ */
+#define VMC_MAX_WASTED		(4 * VMC_FRAME_MAX)
+
 #define VMC_MAP_REQ_SIZE	12
 #define VMC_MAP_RESP_FIXED	40
 #define VMC_BLOCK_REC_SIZE	48
@@ -158,9 +164,6 @@ struct vmc_error {
 	char msg[VMC_MAX_STRING + 1];
 };
 
-/* CRC-32/IEEE, chained like zlib's crc32(): start with crc 0. */
-uint32_t vmc_crc32(uint32_t crc, const void *buf, size_t len);
-
 const char *vmc_strerror(uint32_t code);
 const char *vmc_type_name(uint16_t type);
 
@@ -204,6 +207,15 @@ int vmc_decode_error(const struct vmc_frame *f, struct vmc_error *e,
 int vmc_decode_map_resp(const struct vmc_frame *f,
 			const struct vmc_map_req *req, struct vmc_map_resp *m,
 			struct vacate_block *blocks, struct vmc_error *err);
+
+/*
+ * Those checks alone, of an answer to req already in *m and blocks: what
+ * vmc_decode_map_resp() ends with, and what the guest's own tools check
+ * the kernel's VACATE_IOC_MAP answer with.
+ */
+int vmc_check_map_resp(const struct vmc_map_req *req,
+		       const struct vmc_map_resp *m,
+		       const struct vacate_block *blocks, struct vmc_error *err);
 
 size_t vmc_encode_vacate_req(uint8_t *buf, size_t cap, uint32_t seq,
 			     const struct vmc_vacate_req *req);
@@ -259,6 +271,7 @@ struct vmc_parser {
 	size_t start;		/* scan position in buf */
 	size_t end;		/* end of the bytes held */
 	bool resyncing;		/* skipping after an error already reported */
+	size_t wasted;		/* bytes scanned in vain since the last good frame */
 	uint8_t buf[VMC_FRAME_MAX];
 };
 
@@ -287,6 +300,15 @@ bool vmc_parser_feed(struct vmc_parser *p, const uint8_t **data,
 
 /* Whether part of a frame is held, waiting for more bytes. */
 bool vmc_parser_pending(const struct vmc_parser *p);
+
+/*
+ * Bytes scanned in vain since the last frame with a good crc: skipped
+ * bytes, and every byte of each rejected candidate frame, rescans
+ * included.  A stream of overlapping fake headers costs a receiver a crc
+ * over up to 64 KiB per 4 bytes it advances: past VMC_MAX_WASTED, drop
+ * the sender.
+ */
+size_t vmc_parser_wasted(const struct vmc_parser *p);
 
 /*
  * The sender fell silent in the middle of a frame (PROTOCOL.md 5.3): give

@@ -4,20 +4,18 @@
 #    page reporting, guest b by HOLD and the balloon; on the host, the
 #    memfd ranges behind the blocks the guests emptied are holes; the
 #    missing VM gets an error line and changes nothing for the others;
+#  - a guest short of memory (by its own balloon statistics: here, a
+#    --deflate-below-mib above its size) gets balloon memory back, at most
+#    its RAM, and nothing more is taken from it meanwhile;
 #  - running on: QEMU of guest a killed under it, the daemon goes on with
 #    b, and SIGTERM stops it;
 #  - the guests' files intact, their kernel logs clean.
 source "$(dirname "$0")/../lib.sh"
-daemon=$root/build/host/vmcompactd
+source "$root/tests/host/lib/daemon.sh"
 
 vm_start a --payload fragmented --timeout 1500
 vm_start b --payload fragmented --timeout 1500
-for g in a b; do
-	if ! vm_wait_for $g "vmcompact-fragmented: ready" 900; then
-		fail "vmcompactd-guests: guest $g did not get ready"
-		exit 1
-	fi
-done
+for g in a b; do ready $g vmcompactd-guests; done
 
 # line VM FILE: that VM's last JSON line; num KEY LINE: its number.
 line() { grep "\"vm\":\"$1\"" "$2" | tail -n 1; }
@@ -58,13 +56,33 @@ fi
 
 vm_fragmented_intact a vmcompactd-files-intact-a
 
+# b deflates: every cycle sees its available memory under 4 GiB.  The
+# first cycle turns the balloon's statistics on; they come in 2 s.
+"$daemon" --vm-dir "$run/b,return=balloon" --interval 1 --deflate-below-mib 4096 \
+	--deflate-step-mib 16 > "$run/deflate.jsonl" 2> "$run/deflate.err" &
+dpid=$!
+for _ in $(seq 1 120); do grep -q '"deflated_mib"' "$run/deflate.jsonl" && break; sleep 0.5; done
+kill -TERM $dpid
+wait $dpid
+line=$(grep '"deflated_mib"' "$run/deflate.jsonl" | head -n 1)
+deflated=$(num deflated_mib "$line") available=$(num available_mib "$line")
+now=$(balloon_mib)
+# Nothing was held (let alone inflated) by any cycle of this run.
+[ "${deflated:-0}" = 16 ] && [ "$now" -gt "$after_b" ] && [ "$now" -le 1024 ] &&
+	! grep -q '"balloon_before_mib"' "$run/deflate.jsonl"
+if [ $? = 0 ]; then
+	pass "vmcompactd-deflate (the guest has $available MiB available: balloon $after_b -> $now MiB)"
+else
+	fail "vmcompactd-deflate: balloon $after_b -> $now MiB; ${line:-no deflating cycle}: $(head -c 600 "$run/deflate.jsonl")"
+fi
+
 # Running on, every second: kill guest a's QEMU; b goes on; SIGTERM.
 "$daemon" --interval 1 --settle 1 --vm-dir "$run/a" --vm-dir "$run/b" > "$run/on.jsonl" 2> "$run/on.err" &
 dpid=$!
 sleep 8
 kill -KILL "$(cat "$run/a/qemu.pid")"
 # Between its cycles the daemon leaves the agent's port to others.
-if out=$("$root/build/host/vmcompactctl" hello --socket "$run/b/vmc.sock" --timeout 30 2>&1); then
+if out=$("$ctl" hello --socket "$run/b/vmc.sock" --timeout 30 2>&1); then
 	pass "vmcompactd-port-free-between-cycles"
 else
 	fail "vmcompactd-port-free-between-cycles: $out"
@@ -91,6 +109,8 @@ else
 fi
 
 vm_fragmented_intact b vmcompactd-files-intact-b
+cat "$run/once.err" "$run/deflate.err" "$run/on.err" > "$run/daemon.err"
+sanitizer_clean "$run/daemon.err" vmcompactd-sanitizers
 for g in a b; do
 	vm_clean_log $g "vmcompactd-clean-log-$g" "BUG:|WARNING:|Oops|Bad page"
 done

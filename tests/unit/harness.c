@@ -3,7 +3,7 @@
 
 #include "harness.h"
 
-static bool failed;
+static bool failed, skipped;
 static int nr_failed;
 static char reason[512];
 
@@ -21,6 +21,16 @@ void t_fail(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
+void t_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	skipped = true;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+}
+
 bool t_failed(void)
 {
 	return failed;
@@ -29,8 +39,11 @@ bool t_failed(void)
 void t_run(const char *name, void (*fn)(void))
 {
 	failed = false;
+	skipped = false;
 	fn();
-	if (failed) {
+	if (skipped && !failed) {
+		printf("SKIP %s: %s\n", name, reason);
+	} else if (failed) {
 		printf("FAIL %s: %s\n", name, reason);
 		nr_failed++;
 	} else {

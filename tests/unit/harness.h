@@ -26,6 +26,10 @@ void t_fail(const char *file, int line, const char *fmt, ...);
 /* Whether the running case has failed, for helpers that return values. */
 bool t_failed(void);
 
+/* The running case cannot run here: it says SKIP with the reason. */
+__attribute__((format(printf, 1, 2)))
+void t_skip(const char *fmt, ...);
+
 void t_run(const char *name, void (*fn)(void));
 
 /* The exit status: 1 if any case failed. */

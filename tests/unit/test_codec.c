@@ -665,6 +665,22 @@ static void test_vacate_lies(void)
 	}
 }
 
+/*
+ * Found by fuzz_agent (tests/fuzz/regress/agent/error-int32-min): a
+ * kernel that says error INT32_MIN.  The agent encodes it (negating it
+ * as a signed number was undefined) and the host refuses it.
+ */
+static void test_vacate_error_int32_min(void)
+{
+	struct vmc_vacate_resp v = good_vacate(true), got;
+	struct vmc_frame f;
+
+	vres[1].error = INT32_MIN;
+	CHECK(parse_one(buf, vacate_frame(&v), &f));
+	CHECK(refused(vmc_decode_vacate_resp(&f, &vreq, 512, &got, vres_got,
+					     &err), "errno beyond 4095"));
+}
+
 static void test_vacate_resp_lengths(void)
 {
 	struct vmc_vacate_resp v = good_vacate(true), got;
@@ -830,6 +846,7 @@ int main(void)
 	t_run("codec_vacate_req_refusals", test_vacate_req_refusals);
 	t_run("codec_vacate_resp_round_trip", test_vacate_resp_round_trip);
 	t_run("codec_vacate_lies", test_vacate_lies);
+	t_run("codec_vacate_error_int32_min", test_vacate_error_int32_min);
 	t_run("codec_vacate_resp_lengths", test_vacate_resp_lengths);
 	t_run("codec_release", test_release);
 	t_run("codec_census", test_census);

@@ -11,7 +11,7 @@
 #include "harness.h"
 
 static struct vctl_args args;
-static char err[VCTL_ERR_LEN];
+static char err[VMC_ERR_LEN];
 
 /* Parse "vacatectl" + the NULL-terminated words: vctl_parse_args(). */
 #define PARSE(...) parse((const char *[]){ "vacatectl", __VA_ARGS__, NULL })
@@ -59,7 +59,7 @@ static void test_parse_u64(void)
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		uint64_t v = 0;
-		int rc = vctl_parse_u64(cases[i].s, &v);
+		int rc = vmc_parse_u64(cases[i].s, &v);
 
 		CHECKF(rc == cases[i].rc && (rc || v == cases[i].v),
 		       "'%s': rc %d value %llu", cases[i].s, rc,
@@ -191,15 +191,15 @@ static void test_parse_errors(void)
 
 static void test_why_names(void)
 {
-	CHECK(!strcmp(vctl_why_names[VACATE_WHY_PINNED], "pinned"));
-	CHECK(!strcmp(vctl_why_names[VACATE_WHY_SLAB_PINNED], "slab_pinned"));
-	CHECK(!strcmp(vctl_why_names[VACATE_WHY_KERNEL_IMAGE], "kernel_image"));
-	CHECK(!strcmp(vctl_why_names[VACATE_WHY_HELD], "held"));
+	CHECK(!strcmp(vmc_why_names[VACATE_WHY_PINNED], "pinned"));
+	CHECK(!strcmp(vmc_why_names[VACATE_WHY_SLAB_PINNED], "slab_pinned"));
+	CHECK(!strcmp(vmc_why_names[VACATE_WHY_KERNEL_IMAGE], "kernel_image"));
+	CHECK(!strcmp(vmc_why_names[VACATE_WHY_HELD], "held"));
 	for (int i = 0; i < VACATE_NR_WHY; i++) {
-		CHECKF(vctl_why_names[i] && *vctl_why_names[i], "reason %d", i);
+		CHECKF(vmc_why_names[i] && *vmc_why_names[i], "reason %d", i);
 		for (int j = 0; j < i; j++)
-			CHECKF(strcmp(vctl_why_names[i], vctl_why_names[j]),
-			       "reasons %d and %d: %s", i, j, vctl_why_names[i]);
+			CHECKF(strcmp(vmc_why_names[i], vmc_why_names[j]),
+			       "reasons %d and %d: %s", i, j, vmc_why_names[i]);
 	}
 }
 
@@ -207,26 +207,26 @@ static void test_mode_names(void)
 {
 	uint32_t m;
 
-	CHECK(!strcmp(vctl_mode_name(VACATE_MODE_PROBE), "probe"));
-	CHECK(!strcmp(vctl_mode_name(VACATE_MODE_FREE), "free"));
-	CHECK(!strcmp(vctl_mode_name(VACATE_MODE_HOLD), "hold"));
-	CHECK(!vctl_mode_name(3));
-	CHECK(vctl_parse_mode("hold", &m) == 0 && m == VACATE_MODE_HOLD);
-	CHECK(vctl_parse_mode("0x2", &m) == 0 && m == 2);
-	CHECK(vctl_parse_mode("4294967295", &m) == 0 && m == UINT32_MAX);
-	CHECK(vctl_parse_mode("4294967296", &m) == -1);
-	CHECK(vctl_parse_mode("HOLD", &m) == -1);
+	CHECK(!strcmp(vmc_mode_name(VACATE_MODE_PROBE), "probe"));
+	CHECK(!strcmp(vmc_mode_name(VACATE_MODE_FREE), "free"));
+	CHECK(!strcmp(vmc_mode_name(VACATE_MODE_HOLD), "hold"));
+	CHECK(!vmc_mode_name(3));
+	CHECK(vmc_parse_mode("hold", &m) == 0 && m == VACATE_MODE_HOLD);
+	CHECK(vmc_parse_mode("0x2", &m) == 0 && m == 2);
+	CHECK(vmc_parse_mode("4294967295", &m) == 0 && m == UINT32_MAX);
+	CHECK(vmc_parse_mode("4294967296", &m) == -1);
+	CHECK(vmc_parse_mode("HOLD", &m) == -1);
 }
 
 static void test_error_names(void)
 {
 	char buf[32];
 
-	CHECK(!strcmp(vctl_error_name(-EBUSY, buf, sizeof(buf)), "EBUSY"));
-	CHECK(!strcmp(vctl_error_name(-ERANGE, buf, sizeof(buf)), "ERANGE"));
-	CHECK(!strcmp(vctl_error_name(-4000, buf, sizeof(buf)), "error -4000"));
-	CHECK(!strcmp(vctl_error_name(16, buf, sizeof(buf)), "error 16"));
-	CHECK(!strcmp(vctl_error_name(INT32_MIN, buf, sizeof(buf)),
+	CHECK(!strcmp(vmc_errno_name(-EBUSY, buf, sizeof(buf)), "EBUSY"));
+	CHECK(!strcmp(vmc_errno_name(-ERANGE, buf, sizeof(buf)), "ERANGE"));
+	CHECK(!strcmp(vmc_errno_name(-4000, buf, sizeof(buf)), "error -4000"));
+	CHECK(!strcmp(vmc_errno_name(16, buf, sizeof(buf)), "error 16"));
+	CHECK(!strcmp(vmc_errno_name(INT32_MIN, buf, sizeof(buf)),
 		      "error -2147483648"));
 }
 
@@ -234,25 +234,25 @@ static void test_errno_meanings(void)
 {
 	const char *m;
 
-	m = vctl_errno_meaning(VACATE_IOC_VACATE, ERANGE);
+	m = vmc_errno_meaning(VACATE_IOC_VACATE, ERANGE);
 	CHECKF(m && !strcmp(m, "a block is outside RAM"), "%s", m);
-	m = vctl_errno_meaning(VACATE_IOC_VACATE, ENXIO);
+	m = vmc_errno_meaning(VACATE_IOC_VACATE, ENXIO);
 	CHECKF(m && strstr(m, "hole"), "%s", m);
-	m = vctl_errno_meaning(VACATE_IOC_VACATE, EINVAL);
+	m = vmc_errno_meaning(VACATE_IOC_VACATE, EINVAL);
 	CHECKF(m && strstr(m, "named twice"), "%s", m);
-	m = vctl_errno_meaning(VACATE_IOC_CHEAPEST, EINVAL);
+	m = vmc_errno_meaning(VACATE_IOC_CHEAPEST, EINVAL);
 	CHECKF(m && strstr(m, "count is 0"), "%s", m);
-	m = vctl_errno_meaning(VACATE_IOC_CHEAPEST, E2BIG);
+	m = vmc_errno_meaning(VACATE_IOC_CHEAPEST, E2BIG);
 	CHECKF(m && strstr(m, "1048576"), "%s", m);
-	m = vctl_errno_meaning(VACATE_IOC_RELEASE, EPERM);
+	m = vmc_errno_meaning(VACATE_IOC_RELEASE, EPERM);
 	CHECKF(m && strstr(m, "CAP_SYS_ADMIN"), "%s", m);
-	CHECK(!vctl_errno_meaning(VACATE_IOC_CHEAPEST, ERANGE));
-	CHECK(!vctl_errno_meaning(VACATE_IOC_VACATE, EXDEV));
-	CHECK(!strcmp(vctl_ioctl_name(VACATE_IOC_CHEAPEST),
+	CHECK(!vmc_errno_meaning(VACATE_IOC_CHEAPEST, ERANGE));
+	CHECK(!vmc_errno_meaning(VACATE_IOC_VACATE, EXDEV));
+	CHECK(!strcmp(vmc_ioctl_name(VACATE_IOC_CHEAPEST),
 		      "VACATE_IOC_CHEAPEST"));
-	CHECK(!strcmp(vctl_ioctl_name(VACATE_IOC_CENSUS),
+	CHECK(!strcmp(vmc_ioctl_name(VACATE_IOC_CENSUS),
 		      "VACATE_IOC_CENSUS"));
-	m = vctl_errno_meaning(VACATE_IOC_CENSUS, EINVAL);
+	m = vmc_errno_meaning(VACATE_IOC_CENSUS, EINVAL);
 	CHECKF(m && strstr(m, "reserved"), "%s", m);
 }
 
@@ -260,11 +260,11 @@ static void test_device_error(void)
 {
 	char buf[256];
 
-	vctl_device_error(buf, sizeof(buf), "/dev/vacate", "VACATE_IOC_CENSUS",
+	vmc_device_error(buf, sizeof(buf), "/dev/vacate", "VACATE_IOC_CENSUS",
 			  VACATE_IOC_CENSUS, ENOTTY);
 	CHECKF(!strcmp(buf, "/dev/vacate: VACATE_IOC_CENSUS: Inappropriate ioctl for device (ENOTTY): the device does not know this ioctl (an older kernel?)"),
 	       "%s", buf);
-	vctl_device_error(buf, sizeof(buf), "/dev/v", "open", VACATE_IOC_MAP,
+	vmc_device_error(buf, sizeof(buf), "/dev/v", "open", VACATE_IOC_MAP,
 			  EXDEV);
 	CHECKF(!strcmp(buf, "/dev/v: open: Invalid cross-device link (EXDEV)"),
 	       "%s", buf);
@@ -386,12 +386,12 @@ static void make_results(void)
 	};
 }
 
-static struct vctl_report report(uint32_t mode, uint64_t asked,
+static struct vmc_report report(uint32_t mode, uint64_t asked,
 				 uint64_t acted, uint64_t done, size_t room)
 {
 	make_map();
 	make_results();
-	return (struct vctl_report){
+	return (struct vmc_report){
 		.mode = mode, .block_pages = 512, .asked = asked,
 		.acted = acted, .done = done, .results = results,
 		.nr_results = room, .wall_ns = 9000000,
@@ -416,7 +416,7 @@ static const char *output(void (*print)(FILE *, const void *),
 
 static void print_result_1(FILE *out, const void *res)
 {
-	vctl_print_result(out, res, 512);
+	vmc_print_result(out, res, 512);
 }
 
 static void test_result_lines(void)
@@ -436,19 +436,19 @@ static void test_result_lines(void)
 
 static void test_report_checks_kernel_counts(void)
 {
-	struct vctl_report r;
+	struct vmc_report r;
 
 	r = report(VACATE_MODE_FREE, 3, 4, 1, 3);
-	CHECK(vctl_report_finish(&r, &map, &map, err, sizeof(err)) == -1);
+	CHECK(vmc_report_finish(&r, &map, &map, err, sizeof(err)) == -1);
 	CHECKF(!strcmp(err, "the kernel says it acted on 4 blocks, more than the 3 asked"),
 	       "%s", err);
 	r = report(VACATE_MODE_FREE, 3, 2, 3, 3);
-	CHECK(vctl_report_finish(&r, &map, &map, err, sizeof(err)) == -1);
+	CHECK(vmc_report_finish(&r, &map, &map, err, sizeof(err)) == -1);
 	CHECKF(!strcmp(err, "the kernel says 3 blocks are done of 2 acted on"),
 	       "%s", err);
 	/* Fewer blocks acted on than there is room for: only theirs count. */
 	r = report(VACATE_MODE_FREE, 5, 2, 1, 3);
-	CHECK(vctl_report_finish(&r, &map, &map, err, sizeof(err)) == 0);
+	CHECK(vmc_report_finish(&r, &map, &map, err, sizeof(err)) == 0);
 	CHECK(r.nr_results == 2);
 	CHECK(r.pages_migrated == 100 && r.time_ns == 1734567);
 }
@@ -457,13 +457,13 @@ static void test_report_sums(void)
 {
 	struct vacate_block after_blocks[8];
 	struct vmc_map after = map;
-	struct vctl_report r = report(VACATE_MODE_FREE, 3, 3, 2, 3);
+	struct vmc_report r = report(VACATE_MODE_FREE, 3, 3, 2, 3);
 
 	memcpy(after_blocks, blocks, sizeof(blocks));
 	after_blocks[0].free = 512;
 	after_blocks[0].lru = 0;
 	after.blocks = after_blocks;
-	CHECKF(vctl_report_finish(&r, &map, &after, err, sizeof(err)) == 0,
+	CHECKF(vmc_report_finish(&r, &map, &after, err, sizeof(err)) == 0,
 	       "%s", err);
 	CHECK(r.pages_migrated == 107);
 	CHECK(r.objects_moved == 10 && r.objects_freed == 5);
@@ -476,15 +476,15 @@ static void test_report_sums(void)
 
 static void print_report_1(FILE *out, const void *r)
 {
-	vctl_print_report(out, r);
+	vmc_print_report(out, r);
 }
 
 static void test_report_text(void)
 {
-	struct vctl_report r = report(VACATE_MODE_FREE, 5, 3, 2, 2);
+	struct vmc_report r = report(VACATE_MODE_FREE, 5, 3, 2, 2);
 	const char *s;
 
-	CHECK(vctl_report_finish(&r, &map, &map, err, sizeof(err)) == 0);
+	CHECK(vmc_report_finish(&r, &map, &map, err, sizeof(err)) == 0);
 	s = output(print_report_1, &r);
 	CHECKF(strstr(s, "0.500 ms; why: slab 3, held 1; blocker kmalloc-cg-1024-this-is-32-bytes\n"
 		       "\n"
@@ -500,23 +500,23 @@ static void test_report_text(void)
 		       "free blocks possible: 4\n"), "%s", s);
 	CHECKF(!strstr(s, "block 10"), "%s", s);
 	r = report(VACATE_MODE_PROBE, 1, 1, 1, 1);
-	CHECK(vctl_report_finish(&r, &map, &map, err, sizeof(err)) == 0);
+	CHECK(vmc_report_finish(&r, &map, &map, err, sizeof(err)) == 0);
 	s = output(print_report_1, &r);
 	CHECKF(strstr(s, "\nblocks possible:      1\npages"), "%s", s);
 }
 
 static void print_json_1(FILE *out, const void *r)
 {
-	CHECK(vctl_print_report_json(out, r) == 0);
+	CHECK(vmc_print_report_json(out, r) == 0);
 }
 
 static void test_report_json(void)
 {
 	static const char head[] = "{\"mode\":\"hold\",\"block_pages\":512,\"results\":[{\"block\":8,\"pfn\":4096,\"ok\":true,\"errno\":null,\"flags\":4,\"cost\":130,\"est_migrate\":100,\"est_move\":10,\"est_drop\":5,\"pages_migrated\":100,\"objects_moved\":10,\"objects_freed\":5,\"time_ns\":1234567,\"why\":{},\"blocker\":null},";
-	struct vctl_report r = report(VACATE_MODE_HOLD, 3, 3, 2, 3);
+	struct vmc_report r = report(VACATE_MODE_HOLD, 3, 3, 2, 3);
 	const char *s;
 
-	CHECK(vctl_report_finish(&r, &map, &map, err, sizeof(err)) == 0);
+	CHECK(vmc_report_finish(&r, &map, &map, err, sizeof(err)) == 0);
 	s = output(print_json_1, &r);
 	CHECKF(!strncmp(s, head, strlen(head)), "%s", s);
 	CHECKF(strstr(s, "{\"block\":9,\"pfn\":4608,\"ok\":false,\"errno\":\"EBUSY\",\"flags\":258,"),
@@ -535,7 +535,7 @@ static void test_report_json(void)
  */
 static struct vacate_census_entry census_entries[5];
 static struct vacate_census census_q;
-static struct vctl_census census;
+static struct vmc_census census;
 
 static void make_census(void)
 {
@@ -552,14 +552,14 @@ static void make_census(void)
 		.argsz = sizeof(census_q), .nr_entries = 5, .blocks = 7,
 		.slab_pages = 103,
 	};
-	census = (struct vctl_census){ .entries = census_entries };
+	census = (struct vmc_census){ .entries = census_entries };
 }
 
-/* vctl_census_check() of census_q and census_entries with room 5. */
+/* vmc_census_check() of census_q and census_entries with room 5. */
 static int check_census(void)
 {
 	err[0] = '\0';
-	return vctl_census_check(&census, &census_q, 5, err, sizeof(err));
+	return vmc_census_check(&census, &census_q, 5, err, sizeof(err));
 }
 
 static void test_tenths(void)
@@ -578,7 +578,7 @@ static void test_tenths(void)
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		uint32_t t = vctl_tenths(cases[i].part, cases[i].whole);
+		uint32_t t = vmc_tenths(cases[i].part, cases[i].whole);
 
 		CHECKF(t == cases[i].tenths, "%llu of %llu: %u",
 		       (unsigned long long)cases[i].part,
@@ -594,30 +594,30 @@ static void test_census_cover(void)
 	census.nr = 5;
 	census.slab_pages = 103;
 	/* 60, 85 < 92.7 <= 95 */
-	CHECK(vctl_census_cover(&census, 90, &n) && n == 3);
-	CHECK(vctl_census_cover(&census, 50, &n) && n == 1);
-	CHECK(vctl_census_cover(&census, 0, &n) && n == 0);
+	CHECK(vmc_census_cover(&census, 90, &n) && n == 3);
+	CHECK(vmc_census_cover(&census, 50, &n) && n == 1);
+	CHECK(vmc_census_cover(&census, 0, &n) && n == 0);
 	/* 90% of 100 is exactly 60 + 25 + 5 */
 	census.slab_pages = 100;
 	census_entries[2].pages = 5;
-	CHECK(vctl_census_cover(&census, 90, &n) && n == 3);
+	CHECK(vmc_census_cover(&census, 90, &n) && n == 3);
 	census_entries[2].pages = 4;
-	CHECK(vctl_census_cover(&census, 90, &n) && n == 4);
+	CHECK(vmc_census_cover(&census, 90, &n) && n == 4);
 	/* All of them short of it: false, with all of them counted. */
 	census.slab_pages = 200;
-	CHECK(!vctl_census_cover(&census, 90, &n) && n == 5);
+	CHECK(!vmc_census_cover(&census, 90, &n) && n == 5);
 	census.nr = 0;
-	CHECK(!vctl_census_cover(&census, 90, &n) && n == 0);
+	CHECK(!vmc_census_cover(&census, 90, &n) && n == 0);
 	/* Nothing blocks: nothing is needed. */
 	census.slab_pages = 0;
-	CHECK(vctl_census_cover(&census, 90, &n) && n == 0);
+	CHECK(vmc_census_cover(&census, 90, &n) && n == 0);
 	/* The largest counts do not overflow. */
 	census.nr = 2;
 	census.slab_pages = UINT32_MAX;
 	census_entries[0].pages = UINT32_MAX - 1;
 	census_entries[1].pages = 1;
-	CHECK(vctl_census_cover(&census, 100, &n) && n == 2);
-	CHECK(vctl_census_cover(&census, 99, &n) && n == 1);
+	CHECK(vmc_census_cover(&census, 100, &n) && n == 2);
+	CHECK(vmc_census_cover(&census, 99, &n) && n == 1);
 }
 
 static void test_census_check_names(void)
@@ -640,7 +640,7 @@ static void test_census_check_room(void)
 	make_census();
 	/* More caches than room: the room is all there is. */
 	census_q.nr_entries = 9;
-	CHECK(vctl_census_check(&census, &census_q, 3, err, sizeof(err)) == 0);
+	CHECK(vmc_census_check(&census, &census_q, 3, err, sizeof(err)) == 0);
 	CHECK(census.nr == 3 && census.found == 9);
 	/* Fewer: only theirs. */
 	census_q.nr_entries = 2;
@@ -700,7 +700,7 @@ struct fake_kernel {
 	uint32_t rooms[8];
 };
 
-static int fake_ask(struct vctl_census_source *src, struct vacate_census *q)
+static int fake_ask(struct vmc_census_source *src, struct vacate_census *q)
 {
 	struct fake_kernel *k = src->ctx;
 	struct vacate_census_entry *e = (void *)(uintptr_t)q->entries;
@@ -712,7 +712,7 @@ static int fake_ask(struct vctl_census_source *src, struct vacate_census *q)
 	if (q->argsz != sizeof(*q) || q->flags || q->reserved)
 		k->error = EINVAL;
 	if (k->error) {
-		vctl_device_error(src->err, src->err_size, src->name,
+		vmc_device_error(src->err, src->err_size, src->name,
 				  "VACATE_IOC_CENSUS", VACATE_IOC_CENSUS,
 				  k->error);
 		return -1;
@@ -730,19 +730,19 @@ static int fake_ask(struct vctl_census_source *src, struct vacate_census *q)
 	return 0;
 }
 
-/* vctl_census_read() from k into got: its return value. */
-static struct vctl_census got;
+/* vmc_census_read() from k into got: its return value. */
+static struct vmc_census got;
 
 static int read_fake(struct fake_kernel *k)
 {
-	struct vctl_census_source src = {
+	struct vmc_census_source src = {
 		.ask = fake_ask, .name = "fake", .ctx = k,
 		.err = err, .err_size = sizeof(err),
 	};
 
-	vctl_census_free(&got);
+	vmc_census_free(&got);
 	err[0] = '\0';
-	return vctl_census_read(&src, &got);
+	return vmc_census_read(&src, &got);
 }
 
 static void test_census_read(void)
@@ -751,13 +751,13 @@ static void test_census_read(void)
 
 	/* Room enough at once. */
 	CHECKF(read_fake(&k) == 0, "%s", err);
-	CHECK(k.calls == 1 && k.rooms[0] == VCTL_CENSUS_FIRST_ROOM);
+	CHECK(k.calls == 1 && k.rooms[0] == VMC_CENSUS_FIRST_ROOM);
 	CHECK(got.nr == 100 && got.found == 100);
 	CHECK(!strcmp(got.entries[99].name, "cache-99"));
 	/* More than the first guess: asked again with room for them all. */
 	k = (struct fake_kernel){ .nr = 1000 };
 	CHECKF(read_fake(&k) == 0, "%s", err);
-	CHECK(k.calls == 2 && k.rooms[1] == 1000 + VCTL_CENSUS_SLACK);
+	CHECK(k.calls == 2 && k.rooms[1] == 1000 + VMC_CENSUS_SLACK);
 	CHECK(got.nr == 1000 && got.found == 1000);
 	CHECK(!strcmp(got.entries[999].name, "cache-999"));
 	/* A few new caches between the calls fit in the slack. */
@@ -767,8 +767,8 @@ static void test_census_read(void)
 	/* Ever more: the tries end, with what the room holds. */
 	k = (struct fake_kernel){ .nr = 300, .grow = 100 };
 	CHECKF(read_fake(&k) == 0, "%s", err);
-	CHECK(k.calls == VCTL_CENSUS_TRIES);
-	CHECK(k.rooms[2] == 400 + VCTL_CENSUS_SLACK);
+	CHECK(k.calls == VMC_CENSUS_TRIES);
+	CHECK(k.rooms[2] == 400 + VMC_CENSUS_SLACK);
 	CHECK(got.nr == 416 && got.found == 500);
 }
 
@@ -778,7 +778,7 @@ static void test_census_read_nonsense(void)
 
 	/* Room up to the bound, then the entries it never wrote. */
 	CHECK(read_fake(&k) == -1);
-	CHECK(k.calls == 2 && k.rooms[1] == VCTL_CENSUS_MAX_ROOM);
+	CHECK(k.calls == 2 && k.rooms[1] == VMC_CENSUS_MAX_ROOM);
 	CHECKF(!strcmp(err, "fake: the kernel's census does not hold together: cache '' has 0 pages in 0 blocks"),
 	       "%s", err);
 	/* It says it found more than it has, within the room. */
@@ -789,19 +789,19 @@ static void test_census_read_nonsense(void)
 	CHECK(read_fake(&k) == -1 && k.calls == 1);
 	CHECKF(!strcmp(err, "fake: VACATE_IOC_CENSUS: Inappropriate ioctl for device (ENOTTY): the device does not know this ioctl (an older kernel?)"),
 	       "%s", err);
-	vctl_census_free(&got);
+	vmc_census_free(&got);
 }
 
 static size_t census_top;
 
 static void print_census_1(FILE *out, const void *c)
 {
-	vctl_print_census(out, c, census_top);
+	vmc_print_census(out, c, census_top);
 }
 
 static void print_census_json_1(FILE *out, const void *c)
 {
-	CHECK(vctl_print_census_json(out, c, census_top) == 0);
+	CHECK(vmc_print_census_json(out, c, census_top) == 0);
 }
 
 static void test_census_text(void)

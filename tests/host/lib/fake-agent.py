@@ -14,6 +14,14 @@ answers VACATE requests according to MODE:
                    emptied, but this process's memfd (its "guest RAM")
                    stays populated there
   outside-ram      FREE says it emptied a block at 4 GiB, beyond the memfd
+  overlap          a hostile guest: after HELLO, streams overlapping fake
+                   frame headers (a magic every 8 bytes, each with a
+                   length of 65536) for as long as the host reads
+  stale-frames     a hostile guest: after HELLO, streams valid frames
+                   that answer nothing (wrong seq) for as long as the
+                   host reads
+  partial          answers VACATE after half a frame header and 1.5 s of
+                   silence (PROTOCOL.md 5.3: the host must drop the half)
 
 It holds a 64 MiB memfd, all of it written, as QEMU holds guest RAM, and
 writes its pid to SOCKET.pid for vmcompactd's pidfile=.  Each request it
@@ -24,6 +32,7 @@ import random
 import socket
 import struct
 import sys
+import time
 import zlib
 
 MAGIC = 0x50434D56
@@ -56,6 +65,15 @@ def vacate_resp(seq, mode, acted, done, results):
     return frame(VACATE_REQ | RESP, seq, payload + b"".join(results))
 
 
+def flood(conn, chunk):
+    """Send chunk until the host hangs up."""
+    try:
+        while True:
+            conn.sendall(chunk)
+    except OSError:
+        pass
+
+
 def answer(how, seq, mode, count):
     done_flag = 4  # VACATE_RES_DONE
     if how == "silent":
@@ -64,7 +82,9 @@ def answer(how, seq, mode, count):
         return random.Random(seq).randbytes(64 * 1024)
     if how == "lie-acted":
         return vacate_resp(seq, mode, count + 1, 0, [])
-    pfns = [0x0, 0x200] if how == "claims-populated" else [0x100000]
+    if how == "partial":
+        return b""
+    pfns = [0x0, 0x200] if how in ("claims-populated", "partial") else [0x100000]
     flags = done_flag if mode != 0 else 0
     return vacate_resp(seq, mode, len(pfns), len(pfns), [result(p, flags) for p in pfns])
 
@@ -88,10 +108,22 @@ def serve(conn, how):
             if ftype == HELLO_REQ:
                 print("got HELLO", flush=True)
                 conn.sendall(hello(seq))
+                if how == "overlap":
+                    flood(conn, (struct.pack("<II", MAGIC, 65536)) * 8192)
+                    return
+                if how == "stale-frames":
+                    flood(conn, frame(HELLO_REQ | RESP, seq ^ 0x5555, bytes(60000)))
+                    return
             elif ftype == VACATE_REQ:
                 mode, count, flags = struct.unpack_from("<III", payload)
                 print(f"got VACATE mode={mode} count={count} flags={flags}", flush=True)
-                conn.sendall(answer(how, seq, mode, count))
+                if how == "partial":
+                    conn.sendall(struct.pack("<IHH", MAGIC, 1, VACATE_REQ | RESP))
+                    time.sleep(1.5)
+                    how_now = "claims-populated"
+                else:
+                    how_now = how
+                conn.sendall(answer(how_now, seq, mode, count))
 
 
 def main():
