@@ -15,7 +15,9 @@
  *   check    on the host, whether the file ranges behind the blocks the
  *            guest says it emptied are holes now (hostmem.h)
  *
- * and one JSON line per cycle.  The connections are closed between
+ * and one JSON line per cycle.  A guest reset (QMP's RESET event) ends
+ * the cycle at once: the reset guest will not answer, and holds nothing.
+ * The connections are closed between
  * cycles: QEMU serves one client at a time on each socket, and
  * vmcompactctl or a management tool may want it.  A guest whose cycles
  * fail, or whose blocks look possible but never empty, is asked less and
