@@ -69,6 +69,7 @@ struct vmcd_cycle {
 	uint64_t pages_migrated, objects_moved, objects_freed;
 	uint64_t guest_ns;
 	uint64_t balloon_before, balloon_after;	/* bytes of guest RAM */
+	uint64_t balloon_target;	/* set by the cycle, or 0 */
 	uint64_t available;	/* balloon: the guest's available bytes */
 	uint64_t deflated;	/* bytes the balloon gave back to the guest */
 	uint32_t released_whole;	/* done blocks that are holes on the host */
@@ -106,7 +107,6 @@ struct vmcd_vm {
 	enum vmcd_step step;
 	int64_t next_ms;
 	int64_t deadline_ms;
-	uint64_t balloon_target;
 	struct {		/* balloon.c: the balloon step in progress */
 		int phase;
 		uint64_t actual, max, available;	/* bytes; 0 unknown */

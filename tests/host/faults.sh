@@ -82,10 +82,11 @@ readies() { grep -ac 'vmcompact-fragmented: ready' "$run/f/console.log"; }
 
 # reset_in TEST STEP CONTROL LOG: reset the guest when the daemon on
 # CONTROL (its cycles in LOG) is at STEP of a cycle of f; then check that
-# the cycle ended at the reset, and, once the guest is back, the next
-# cycle and the blocks the guest holds.
+# the cycle ended at the reset, and, once the guest is back, that its
+# balloon is at the target the cycle set if it set one (QEMU keeps the
+# target over a reset), the next cycle, and the blocks the guest holds.
 reset_in() {
-	local test=$1 step=$2 control=$3 log=$4 n cycle line next held balloon
+	local test=$1 step=$2 control=$3 log=$4 n cycle line target next held balloon
 	n=$(readies)
 	cycle=$(python3 "$root/tests/host/lib/reset-mid-cycle.py" "$control" \
 		"$run/f/test-qmp.sock" f "$step" 2> "$run/reset.err")
@@ -103,12 +104,22 @@ reset_in() {
 		fail "$test: the guest did not come back after the reset"
 		return
 	fi
+	target=$(sed -n 's/.*"balloon_target_mib":\([0-9]*\).*/\1/p' <<<"$line")
+	for _ in $(seq 1 120); do
+		balloon=$(balloon_mib)
+		[ -z "$target" ] || [ "$balloon" = "$target" ] && break
+		sleep 0.5
+	done
+	if [ -n "$target" ] && [ "$balloon" != "$target" ]; then
+		fail "$test: the balloon of the guest back at $balloon MiB, not the $target MiB that cycle $cycle set"
+		return
+	fi
 	"$ctl" cycle --control "$control" --vm f > /dev/null
 	next=$(cycle_line "$log" $((cycle + 1)))
 	held=$(held_blocks "$sock") balloon=$(balloon_mib)
 	grep -q '"error":null' <<<"$next" && [ "$held" -le $(( (1024 - balloon) / 2 + 1 )) ]
 	if [ $? = 0 ]; then
-		pass "$test (cycle $cycle ended at the reset; the next emptied $(sed 's/.*"done":\([0-9]*\).*/\1/' <<<"$next") blocks; then $held blocks held, balloon at $balloon MiB)"
+		pass "$test (cycle $cycle ended at the reset${target:+, the guest back with the balloon at its target of $target MiB}; the next emptied $(sed 's/.*"done":\([0-9]*\).*/\1/' <<<"$next") blocks; then $held blocks held, balloon at $balloon MiB)"
 	else
 		fail "$test: the cycle after the reset: ${next:-no line in 150 s}; $held blocks held with the balloon at $balloon MiB"
 	fi
@@ -130,7 +141,9 @@ rebooted() {
 	fi
 }
 
-# A guest reset in cycles that return blocks by the balloon.
+# A guest reset in cycles that return blocks by the balloon; what the
+# daemon says it returned is no more than the balloon took meanwhile.
+start=$(balloon_mib)
 "$daemon" --vm-dir "$run/f,return=balloon" --blocks 16 --floor-mib 700 \
 	--interval 3600 --control "$run/r.sock" > "$run/r.jsonl" 2> "$run/r.err" &
 dpid=$!
@@ -138,6 +151,13 @@ cycle_line "$run/r.jsonl" 1 > /dev/null
 before=$(fds $dpid)
 reset_in faults-reset-mid-hold vacate "$run/r.sock" "$run/r.jsonl"
 reset_in faults-reset-mid-balloon balloon-wait "$run/r.sock" "$run/r.jsonl"
+returned=$("$ctl" status --control "$run/r.sock" --json | sed -n 's/.*"returned_mib":\([0-9]*\).*/\1/p')
+end=$(balloon_mib)
+if [ "${returned:-0}" -le $((start - end)) ]; then
+	pass "faults-reset-balloon-counted (the daemon says $returned MiB returned; the balloon went $start -> $end MiB)"
+else
+	fail "faults-reset-balloon-counted: the daemon says ${returned:-?} MiB returned, the balloon went $start -> $end MiB"
+fi
 rebooted $dpid "$before" faults-reset-balloon-daemon
 
 # And in a cycle that leaves them to free page reporting.
