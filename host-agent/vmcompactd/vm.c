@@ -339,20 +339,18 @@ static void qmp_reply(struct vmcd_qmp *q, int res, json_object *ret)
 		vmcd_balloon_answer(vm, res, ret);
 }
 
-/*
- * The guest reset: what its agent was asked, and any block it held, went
- * with the kernel that reset, and no answer will come.  The cycle ends
- * (a balloon target it set stays: the guest's balloon driver takes it up
- * again after the boot).
- */
-static void qmp_event(struct vmcd_qmp *q, const char *event)
+void vmcd_vm_guest_reset(struct vmcd_vm *vm)
 {
-	struct vmcd_vm *vm = container_of(q, struct vmcd_vm, qmp);
-
-	if (strcmp(event, "RESET") || !in_cycle(vm))
+	if (!in_cycle(vm))
 		return;
 	vmcd_cycle_note(vm, "the guest reset during %s", vmcd_step_name(vm->step));
 	vmcd_cycle_end(vm);
+}
+
+static void qmp_event(struct vmcd_qmp *q, const char *event)
+{
+	if (!strcmp(event, "RESET"))
+		vmcd_vm_guest_reset(container_of(q, struct vmcd_vm, qmp));
 }
 
 /* Own copy of s (NULL stays NULL): false out of memory. */

@@ -15,8 +15,9 @@
  *   check    on the host, whether the file ranges behind the blocks the
  *            guest says it emptied are holes now (hostmem.h)
  *
- * and one JSON line per cycle.  A guest reset (QMP's RESET event) ends
- * the cycle at once: the reset guest will not answer, and holds nothing.
+ * and one JSON line per cycle.  A guest reset ends the cycle at once
+ * (vmcd_vm_guest_reset()): the reset guest will not answer, and holds
+ * nothing.
  * The connections are closed between
  * cycles: QEMU serves one client at a time on each socket, and
  * vmcompactctl or a management tool may want it.  A guest whose cycles
@@ -152,6 +153,14 @@ bool vmcd_vm_cycle_now(struct vmcd_vm *vm);
  * false if a cycle is in progress.
  */
 bool vmcd_vm_reclaim(struct vmcd_vm *vm, uint64_t mib, unsigned int id);
+
+/*
+ * The guest reset (QMP's RESET event, libvirt's REBOOT): what its agent
+ * was asked, and any block it held, went with the kernel that reset, and
+ * no answer will come.  A cycle in progress ends (a balloon target it
+ * set stays: the rebooted guest's balloon driver takes it up again).
+ */
+void vmcd_vm_guest_reset(struct vmcd_vm *vm);
 
 /* Close the connections (a cycle in progress ends with an error). */
 void vmcd_vm_stop(struct vmcd_vm *vm);

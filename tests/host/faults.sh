@@ -88,8 +88,8 @@ readies() { grep -ac 'vmcompact-fragmented: ready' "$run/f/console.log"; }
 reset_in() {
 	local test=$1 step=$2 control=$3 log=$4 n cycle line target next held balloon
 	n=$(readies)
-	cycle=$(python3 "$root/tests/host/lib/reset-mid-cycle.py" "$control" \
-		"$run/f/test-qmp.sock" f "$step" 2> "$run/reset.err")
+	cycle=$(python3 "$root/tests/host/lib/reset-mid-cycle.py" "$control" f \
+		"$step" qmp "$run/f/test-qmp.sock" 2> "$run/reset.err")
 	if [ -z "$cycle" ]; then
 		fail "$test: $(tail -n 1 "$run/reset.err")"
 		return
