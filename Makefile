@@ -10,7 +10,8 @@
 #   make test        everything above, then the test suite
 #   make test-long   both debug kernels: KUnit, unmount races, memory
 #                    hotplug and a 10-minute mixed stress on each
-#   make test-stress the mixed stress alone (STRESS_SECS per kernel), for CI
+#   make test-stress the mixed stress alone on the DEBUG=1 kernel, for CI
+#                    (STRESS_SECS, STRESS_KERNELS)
 #   make demo        everything above, then the demo (scripts/demo.sh)
 #   make bench       figures into build/bench/ (bench/run.sh); never pass/fail
 #   make check-patches  checkpatch --strict and a build of every prefix
@@ -65,9 +66,12 @@ test-long: deps
 	$(MAKE) all debug-kernels
 	tests/run.sh long
 
+# CI: the mixed stress alone, on the DEBUG=1 kernel unless STRESS_KERNELS
+# says otherwise, for STRESS_SECS per kernel.
 test-stress: deps
-	$(MAKE) all debug-kernels
-	TESTS=long-stress tests/run.sh long
+	$(MAKE) all
+	$(MAKE) kernel DEBUG=1
+	STRESS_KERNELS="$${STRESS_KERNELS:-debug}" TESTS=long-stress tests/run.sh long
 
 demo: deps
 	@scripts/need-space.sh

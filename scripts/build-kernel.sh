@@ -30,7 +30,8 @@ patches=${PATCH_DIR:-$root/guest-kernel/patches}
 cfg=$root/guest-kernel/config
 frags=("$cfg/vmcompact.config")
 case "$debug" in
-0)	obj=$kdir/obj
+0)	frags+=("$cfg/distro.config")
+	obj=$kdir/obj
 	out=${KERNEL_OUT:-$root/build/guest/bzImage} ;;
 1)	frags+=("$cfg/debug.config")
 	obj=$kdir/obj-debug

@@ -4,11 +4,9 @@
 # the stage 1 root file system (build-rootfs.sh, run first if needed) plus
 # the project's files:
 #   /lib/modules/VERSION          the guest kernel's modules (build/guest/modules)
-#   /usr/local/sbin/vmcompact-agent, /usr/local/bin/vacatectl, vmc-*
-#                                 the static guest programs (build/guest/bin)
-#   vmcompact-agent.service, 60-vmcompact-agent.rules
-#                                 INTERIM unit and udev rule (this directory),
-#                                 until the packaged ones land
+#   /usr/local/sbin/vmcompact-agent, vacatectl, the agent's unit and udev
+#                                 rule (make install-guest: guest-agent/)
+#   /usr/local/bin/vmc-*          the other static guest programs
 #   /usr/local/lib/vmcompact/workloads   tests/guest/workloads
 #   /usr/local/src/vmcompact      the C sources the cbuild workload builds
 # and build/guest/empty.cpio, the initrd for vm-run (the kernel then mounts
@@ -31,10 +29,14 @@ done
 
 "$here/build-rootfs.sh"
 
-srcs=(include virtio-proto guest-agent guest-tools host-agent)
+# What the cbuild workload builds the agent and vacatectl from: the
+# project's build files (userspace.mk includes every build.mk) and sources.
+srcs=(userspace.mk debian/changelog include virtio-proto lib guest-agent guest-tools
+      host-agent tests/unit/build.mk tests/fuzz/build.mk)
 stamp=$({
-	cat "$g/debian/rootfs.stamp" "$here/build-image.sh" "$here/vmcompact-agent.service" \
-		"$here/60-vmcompact-agent.rules"
+	cat "$g/debian/rootfs.stamp" "$here/build-image.sh" "$root/userspace.mk" \
+		"$root/guest-agent/vmcompact-agent.service.in" \
+		"$root/guest-agent/60-vmcompact-agent.rules"
 	echo "$size"
 	find "$g/modules" "$g/bin" "$root/tests/guest/workloads" -type f -printf '%P %s %T@\n' | sort
 	(cd "$root" && find "${srcs[@]}" -type f -printf '%p %s %T@\n' | sort)
@@ -54,12 +56,17 @@ cp -a "$g/modules/lib/modules/." "$stage/lib/modules/"
 for v in "$stage"/lib/modules/*/; do
 	depmod -b "$stage" "$(basename "$v")"
 done
-install -m 0755 "$g/bin/vmcompact-agent" "$stage/usr/local/sbin/vmcompact-agent"
+# The agent, vacatectl, the agent's unit and udev rule, as the
+# vmcompact-guest package installs them (under /usr/local here); the
+# other guest tools next to them.
+make -s -C "$root" install-guest DESTDIR="$stage" PREFIX=/usr/local \
+	UNITDIR=/etc/systemd/system UDEVRULESDIR=/etc/udev/rules.d
 for f in "$g"/bin/*; do
-	[ "$(basename "$f")" = vmcompact-agent ] || install -m 0755 "$f" "$stage/usr/local/bin/"
+	case "$(basename "$f")" in
+	vmcompact-agent|vacatectl) ;;
+	*) install -m 0755 "$f" "$stage/usr/local/bin/" ;;
+	esac
 done
-install -m 0644 "$here/vmcompact-agent.service" "$stage/etc/systemd/system/vmcompact-agent.service"
-install -m 0644 "$here/60-vmcompact-agent.rules" "$stage/etc/udev/rules.d/60-vmcompact-agent.rules"
 mkdir -p "$stage/usr/local/lib/vmcompact"
 cp -a "$root/tests/guest/workloads" "$stage/usr/local/lib/vmcompact/workloads"
 mkdir -p "$stage/usr/local/src/vmcompact"

@@ -6,8 +6,10 @@
 #    daemon calls a hole is one by the test's own look at the memfd
 #    (SEEK_HOLE, tests/host/lib/memfd-blocks.py) right after;
 #  - a guest on 2 MiB huge pages (a hugetlb memfd): the blocks it emptied
-#    are found released (QEMU's pagemap), and the host's HugePages_Free
-#    rose by at least as many.  The huge pages are given back after.
+#    are found released (QEMU's pagemap), the host's HugePages_Free rose,
+#    and by exactly the huge pages the memfd dropped (both read with the
+#    guest stopped: it may fault in pages while the cycle moves objects).
+#    The huge pages are given back after.
 source "$(dirname "$0")/../lib.sh"
 source "$root/tests/host/lib/daemon.sh"
 huge=520	# a 1 GiB guest, and some
@@ -63,20 +65,32 @@ if [ $result = 0 ]; then pass "hostcheck-4g-blocks-above-4g ($(tail -n 1 "$run/b
 if [ $hugetlb != yes ]; then
 	skip "hostcheck-hugetlb: $hugetlb"
 else
-	before=$(free_huge)
+	# The guest runs during the cycle (and may fault in pages it moves
+	# objects to), so the host's counter is compared with the memfd's
+	# own count of its huge pages, both read with the guest stopped.
+	paused() {	# paused VAR: "HugePages_Free memfd-bytes" with vCPUs stopped
+		vm_qmp huge '{"execute":"stop"}' > /dev/null
+		printf -v "$1" '%s %s' "$(free_huge)" \
+			"$(python3 "$root/tests/host/lib/memfd-blocks.py" --bytes "$(cat "$run/huge/qemu.pid")" 1024)"
+		vm_qmp huge '{"execute":"cont"}' > /dev/null
+	}
+	paused before
 	"$daemon" --once --blocks 256 --settle 5 --vm-dir "$run/huge" \
 		> "$run/huge.jsonl" 2> "$run/huge.err"
-	after=$(free_huge)
+	paused after
+	read -r free0 bytes0 <<<"$before"
+	read -r free1 bytes1 <<<"$after"
 	line=$(tail -n 1 "$run/huge.jsonl")
 	done=$(num done "$line") whole=$(num released_whole "$line")
 	still=$(num still_populated "$line")
 	[ "${done:-0}" -gt 0 ] && [ "${whole:-0}" -gt 0 ] && [ $((whole + still)) = "$done" ] &&
 		grep -q '"error":null' <<<"$line" && grep -q '"backing":"hugetlbfs"' <<<"$line" &&
-		[ $((after - before)) -ge "$whole" ]
+		[ "$free1" -gt "$free0" ] &&
+		[ $(( (free1 - free0) * (2 << 20) )) = $((bytes0 - bytes1)) ]
 	if [ $? = 0 ]; then
-		pass "hostcheck-hugetlb ($done blocks emptied, $whole found released; HugePages_Free $before -> $after; populated $(num host_populated_mib_before "$line") -> $(num host_populated_mib_after "$line") MiB)"
+		pass "hostcheck-hugetlb ($done blocks emptied, $whole found released; HugePages_Free $free0 -> $free1, the memfd $((bytes0 >> 20)) -> $((bytes1 >> 20)) MiB; populated $(num host_populated_mib_before "$line") -> $(num host_populated_mib_after "$line") MiB)"
 	else
-		fail "hostcheck-hugetlb: HugePages_Free $before -> $after; $line $(head -c 300 "$run/huge.err")"
+		fail "hostcheck-hugetlb: HugePages_Free $free0 -> $free1, memfd bytes $bytes0 -> $bytes1; $line $(head -c 300 "$run/huge.err")"
 	fi
 	vm_fragmented_intact huge hostcheck-files-intact-huge
 fi

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Building a small C project with gcc: the guest agent and vacatectl from
 # the sources shipped in the image (/usr/local/src/vmcompact), with the
-# project's own build.mk (static, json-c); ROUNDS builds from clean
+# project's own build files (userspace.mk; static, json-c, zlib); ROUNDS builds from clean
 # (default 1).  The last build's objects stay in /var/tmp/vmc-work/cbuild.
 . "$(dirname "$0")/lib.sh"
 rounds=$(wl_rounds cbuild 1)
@@ -12,7 +12,7 @@ cp -a /usr/local/src/vmcompact "$work"
 i=0
 while [ $i -lt "$rounds" ]; do
 	rm -rf "$work/build"
-	make -C "$work" -s -j2 -f virtio-proto/build.mk \
+	make -C "$work" -s -j2 -f userspace.mk \
 		build/guest/bin/vmcompact-agent build/guest/bin/vacatectl > /tmp/wl-make.log 2>&1 ||
 		{ echo "cbuild: make failed:"; tail -n 20 /tmp/wl-make.log | sed 's/^/cbuild: | /'; exit 1; }
 	"$work/build/guest/bin/vacatectl" --help > /dev/null 2>&1

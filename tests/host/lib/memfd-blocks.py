@@ -2,11 +2,15 @@
 """Populated pages of a guest's RAM on the host, per 2 MiB block.
 
     memfd-blocks.py QEMU_PID RAM_MIB
+    memfd-blocks.py --bytes QEMU_PID RAM_MIB
 
 Finds the memfd of RAM_MIB MiB that QEMU (memory-backend-memfd) holds
 open and prints, for each 2 MiB block of it in order, how many 4 KiB
 pages are populated (SEEK_DATA/SEEK_HOLE): a page the guest gave back
 through the balloon or free page reporting is a hole again.
+
+With --bytes, prints the bytes the file holds (st_blocks), which for a
+hugetlb memfd (where SEEK_HOLE sees all data) counts its huge pages.
 """
 import os
 import sys
@@ -50,10 +54,18 @@ def populated(fd, size):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: memfd-blocks.py QEMU_PID RAM_MIB")
-    size = int(sys.argv[2]) << 20
-    print(" ".join(map(str, populated(find_memfd(sys.argv[1], size), size))))
+    args = sys.argv[1:]
+    total = args[:1] == ["--bytes"]
+    if total:
+        args = args[1:]
+    if len(args) != 2:
+        sys.exit("usage: memfd-blocks.py [--bytes] QEMU_PID RAM_MIB")
+    size = int(args[1]) << 20
+    fd = find_memfd(args[0], size)
+    if total:
+        print(os.fstat(fd).st_blocks * 512)
+    else:
+        print(" ".join(map(str, populated(fd, size))))
 
 
 main()
