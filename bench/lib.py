@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -95,7 +96,7 @@ class Guest:
             except FileNotFoundError:
                 pass
         args = [VMRUN, "--dir", self.dir, "--mem", str(mem), "--smp", str(smp),
-                "--kernel", KERNELS[kernel], "--timeout", str(timeout), "--accel", "tcg"]
+                "--kernel", KERNELS[kernel], "--timeout", str(timeout)]
         if debian:
             args += ["--initrd", os.path.join(BUILD, "guest", "empty.cpio"),
                      "--append", "root=/dev/vda rw " + append]
@@ -177,6 +178,14 @@ class Guest:
                 break
             time.sleep(0.2)
         raise BenchError("%s: no QEMU pid; %s" % (self.name, self.tail()))
+
+    def accel(self):
+        try:
+            with open(os.path.join(self.dir, "vm-run.log")) as f:
+                m = re.search(r"accelerator (\w+)", f.read())
+                return m.group(1) if m else None
+        except OSError:
+            return None
 
     def console(self):
         try:
@@ -283,7 +292,7 @@ class Guest:
     def sh(self, cmd, timeout=900, check=True):
         """Run COMMAND in the guest (sh -c); its output and exit status."""
         if self.debian:
-            r = subprocess.run(["python3", QGA, os.path.join(self.dir, "qga.sock"),
+            r = subprocess.run([sys.executable, QGA, os.path.join(self.dir, "qga.sock"),
                                 "--timeout", str(timeout), "--shell", cmd],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                timeout=timeout + 120)
@@ -384,7 +393,8 @@ class HostRam:
                 if kind in ("memfd", "hugetlb") and path.startswith("/memfd:"):
                     found = i
                     break
-                if kind == "anon" and path == "" and parts[1].startswith("rw"):
+                # (not TCG's code buffer, rwxp, which can be as large)
+                if kind == "anon" and path == "" and parts[1] == "rw-p":
                     found = i
                     break
             if found is None:
@@ -505,6 +515,7 @@ class HostRam:
             "blocks": len(b),
             "anon_huge_mib": self.anon_huge_kb() // 1024,
             "hugepages_free": meminfo("HugePages_Free"),
+            "hugetlb_mib": self.status("HugetlbPages") // 1024,
             "thp_split_pmd": vmstat("thp_split_pmd"),
             "per_block": b,
         }
@@ -524,6 +535,8 @@ def returned(before, after):
         "anon_huge_mib_after": after["anon_huge_mib"],
         "thp_split_pmd": after["thp_split_pmd"] - before["thp_split_pmd"],
         "hugepages_free_delta": after["hugepages_free"] - before["hugepages_free"],
+        "hugetlb_mib_before": before["hugetlb_mib"],
+        "hugetlb_mib_after": after["hugetlb_mib"],
         "populated_mib_before": before["populated_mib"],
         "populated_mib_after": after["populated_mib"],
     }
@@ -554,8 +567,10 @@ class Sampler(threading.Thread):
         self.join()
 
     def time_to(self, mib):
+        """Seconds until MIB came back, to within 1% (a balloon returns
+        exactly its target, less any page the guest touched again)."""
         for t, v in self.samples:
-            if self.base - v >= mib * MIB:
+            if self.base - v >= mib * MIB * 0.99:
                 return round(t, 2)
         return None
 

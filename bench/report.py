@@ -56,7 +56,7 @@ class Report:
         self.w("| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|")
         for r in rows:
             self.w("| " + " | ".join(str(x) for x in r) + " |")
-        self.w("")
+        self.w("", "_Made by `%s`; %s._" % (CMD, TCG), "")
 
     def plot(self, name, title):
         path = os.path.join(self.img_dir, name)
@@ -200,7 +200,8 @@ class Report:
                     extra = "%d -> %d MiB, %d splits" % (h["anon_huge_mib_before"], h["anon_huge_mib_after"],
                                                           h["thp_split_pmd"])
                 elif backing == "hugetlb":
-                    extra = "%+d" % h["hugepages_free_delta"]
+                    extra = "%+d; QEMU's HugetlbPages %d -> %d MiB" % (
+                        h["hugepages_free_delta"], h.get("hugetlb_mib_before", 0), h.get("hugetlb_mib_after", 0))
                 rows.append([label + (" (stock)" if k == "stock" else " (vmcompact)"),
                              num(h["returned_mib"]), num(h["returned_whole_mib"]),
                              num(st["time_to_target_s"], "%.1f"), ratio(st["time_to_target_s"], base_t),
@@ -221,7 +222,8 @@ class Report:
             head = ["method", "returned (MiB)", "as whole 2 MiB (MiB)", "time to 512 MiB (s)",
                     "ratio to the 4 KiB balloon", "objects dropped"]
             head.append({"anon": "guest's AnonHugePages on the host; thp_split_pmd",
-                         "hugetlb": "host HugePages_Free", "memfd": ""}[backing])
+                         "hugetlb": "host HugePages_Free (other work on the host shares it); QEMU's own HugetlbPages",
+                         "memfd": ""}[backing])
             self.table(head, rows)
         # Plot: grouped bars
         plt.figure(figsize=(9, 4.5))
@@ -426,7 +428,7 @@ class Report:
             n = s.get("meta", {}).get("files") or 1
             rows.append([lab, num(a and a / n / 1000.0, "%.1f"), num(b and b / n / 1000.0, "%.1f"), ratio(b, a)])
         a, b = s.get("tar_ns"), p.get("tar_ns")
-        rows.append(["tar of %s to cksum (cold cache, whole run)" % c.get("usr", "/usr"),
+        rows.append(["tar of %s to md5sum (cold cache)" % c.get("usr", "/usr"),
                      num(a and a / 1e9, "%.1f s"), num(b and b / 1e9, "%.1f s"), ratio(b, a)])
         self.w("### Metadata: create, stat and unlink %d files on ext4 (µs per file), and a tar" % self.r["sizes"]["meta_files"], "")
         self.table(["operation", "stock", "vmcompact", "ratio"], rows)

@@ -18,7 +18,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/bench
 mkdir -p "$out"
 start=$SECONDS
-python3 -u "$root/bench/fragbench.py"
+# Debian's interpreter, the one python3-matplotlib (make deps) is for,
+# whatever python3 comes first in PATH.
+py=/usr/bin/python3
+"$py" -u "$root/bench/fragbench.py"
 rc=$?
 json=$(ls -t "$out"/fragbench-*.json 2>/dev/null | head -n 1)
 if [ -z "$json" ]; then
@@ -26,6 +29,6 @@ if [ -z "$json" ]; then
 	exit 1
 fi
 ln -sfn "$(basename "$json")" "$out/latest.json"
-python3 "$root/bench/report.py" "$json" "$root/docs/results.md" || rc=1
+"$py" "$root/bench/report.py" "$json" "$root/docs/results.md" || rc=1
 echo "bench: $json, docs/results.md; $((SECONDS - start)) s"
 exit $rc

@@ -15,9 +15,10 @@
  *                               lists), the blocks free memory could fill,
  *                               MemFree, slab pages, and the objects in use
  *                               in the caches FILE lists
- *   vmc-bench thp-kick          allocate and free one 2 MiB transparent
- *                               huge page (a free of an order-9 page starts
- *                               free page reporting)
+ *   vmc-bench thp-kick          allocate and free 32 transparent huge
+ *                               pages: a free of an order-9 page into the
+ *                               buddy lists starts free page reporting,
+ *                               and one alone stays on a per-cpu list
  *   vmc-bench meta DIR N        create, stat and unlink N files under DIR
  *                               (1,000 a directory); one JSON line of times
  *   vmc-bench time CMD [ARG...] run CMD; "vmc-bench-time: NS STATUS" on
@@ -308,10 +309,13 @@ static int state(const char *list)
 
 /* ---- thp-kick --------------------------------------------------------- */
 
+/* Enough huge pages to overflow the per-cpu lists of a small guest. */
+#define KICK_HUGE 32
+
 static int thp_kick(void)
 {
-	size_t huge = 2u << 20;
-	char *p = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE,
+	size_t huge = 2u << 20, len = KICK_HUGE * huge;
+	char *p = mmap(NULL, len + huge, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *a;
 
@@ -320,9 +324,9 @@ static int thp_kick(void)
 		return 1;
 	}
 	a = (char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
-	madvise(a, huge, MADV_HUGEPAGE);
-	memset(a, 1, huge);
-	munmap(p, 2 * huge);
+	madvise(a, len, MADV_HUGEPAGE);
+	memset(a, 1, len);
+	munmap(p, len + huge);
 	return 0;
 }
 

@@ -11,7 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$root/build/bench/guest
 mkdir -p "$out"
-for k in patched stock; do
+for k in ${*:-patched stock}; do
 	case $k in
 	patched) kd=$root/build/kernel ;;
 	stock) kd=$root/build/kernel-stock ;;

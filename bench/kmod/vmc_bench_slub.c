@@ -74,7 +74,7 @@ static u64 median(u64 *v, unsigned int n)
 
 static int bench_cache(const char *what, struct kmem_cache *s, void **objs)
 {
-	u64 fa[MAX_ROUNDS], ff[MAX_ROUNDS], sa[MAX_ROUNDS], sf[MAX_ROUNDS];
+	static u64 fa[MAX_ROUNDS], ff[MAX_ROUNDS], sa[MAX_ROUNDS], sf[MAX_ROUNDS];
 	unsigned int r, i, j, n = objects / BATCH * BATCH;
 	u64 t0, t1, t2, ta, tf;
 
