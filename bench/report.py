@@ -116,6 +116,10 @@ class Report:
             "; before them the builds %.0f s (%s)" % (total_build, ", ".join(
                 "%s %.0f s" % (k, v["s"]) for k, v in b.items())) if b else "",
             "within" if total <= 3600 else "**over**"), "")
+        if b and b.get("stock-kernel", {}).get("s", 0) < 60:
+            self.w("The kernels and the Debian root file system were already built when this run "
+                   "started (their builds took seconds): from a clean clone, `make bench` builds both "
+                   "kernels and that file system first, which this figure does not include.", "")
         self.w("Per section: " + ", ".join("%s %.0f s" % (k, v) for k, v in r.get("section_seconds", {}).items()) + ".", "")
         z = r.get("sizes", {})
         self.w("Sizes (what fits the hour on two cores under TCG): guests of %d MiB; the ext2 scenario "
@@ -138,10 +142,16 @@ class Report:
                "not all it could.  Each figure is one measurement (no repeats), so a ratio near "
                "1 says nothing either way." % (" and ".join(z.get("debian_workloads", [])),
                                                z.get("scale_vacate_blocks", 0)), "")
+        died = [m for m in self.s.get("migration", []) if not m.get("dst_runs", True)]
+        if died:
+            self.w("**A migrated guest died on the destination** (section 5): " + "; ".join(
+                "%s%s: %s" % (m["how"], ", hint" if m["hint"] else "", m.get("dst_error")) for m in died), "")
         if r.get("errors"):
             self.w("**Measurements that could not be taken** (make bench exited non-zero):", "")
             for e in r["errors"]:
-                self.w("- `%s`: %s" % (e["where"], e["error"].splitlines()[0][:300] if e["error"] else ""))
+                lines = e["error"].splitlines() or [""]
+                panic = [l.strip(" |") for l in lines if "Kernel panic" in l][:1]
+                self.w("- `%s`: %s" % (e["where"], "; ".join([lines[0][:300].rstrip("; ")] + panic)))
             self.w("")
 
     def guest_blocks(self):
@@ -184,10 +194,10 @@ class Report:
         # Plot: share of possible
         labels, vals, colors = [], [], []
         for row in rows:
-            labels.append(row[0][:48])
+            labels.append(row[0].split(" (vmcompactd")[0].split(", after")[0][:60])
             vals.append(100.0 * row[1] / row[2] if row[2] else 0)
             colors.append("tab:green" if "vmcompact" in row[0] else "tab:gray")
-        plt.figure(figsize=(8, 0.35 * len(rows) + 1.2))
+        plt.figure(figsize=(9, 0.35 * len(rows) + 1.2))
         plt.barh(range(len(vals)), vals, color=colors)
         plt.yticks(range(len(vals)), labels, fontsize=7)
         plt.gca().invert_yaxis()
@@ -214,6 +224,11 @@ class Report:
         for backing, blabel in BACKINGS:
             base_st, _ = self.step("stock", "balloon", "balloon-4k", backing)
             base_t = base_st["time_to_target_s"] if base_st else None
+            base_on = ""
+            if base_t is None:  # hugetlbfs: that balloon returns nothing
+                base_st, _ = self.step("stock", "balloon", "balloon-4k", "memfd")
+                base_t = base_st["time_to_target_s"] if base_st else None
+                base_on = " (its time on a 4 KiB memfd: here it returns nothing)"
             rows = []
             for (k, m, s), label in METHODS:
                 st, run = self.step(k, m, s, backing)
@@ -246,7 +261,7 @@ class Report:
                 continue
             self.w("### %s" % blabel, "")
             head = ["method", "returned (MiB)", "as whole 2 MiB (MiB)", "time to 512 MiB (s)",
-                    "ratio to the 4 KiB balloon", "objects dropped"]
+                    "ratio to the 4 KiB balloon" + base_on, "objects dropped"]
             if backing != "memfd":
                 head.append({"anon": "guest's AnonHugePages on the host; thp_split_pmd",
                              "hugetlb": "host HugePages_Free (other work on the host shares it); "
@@ -298,7 +313,8 @@ class Report:
                 cc = st.get("check_of_the_check", {})
                 rows.append([blabel, s, c.get("done"), c.get("backing", "not checked (no RAM file)"),
                              c.get("released_whole", "-"), c.get("still_populated", "-"),
-                             "%s agree, %s disagree" % (cc.get("agree", "-"), cc.get("disagree", "-")),
+                             "%s agree, %s disagree" % (cc["agree"], cc["disagree"])
+                             if cc.get("agree", 0) + cc.get("disagree", 0) else "-",
                              "%+d" % st["host"]["hugepages_free_delta"] if backing == "hugetlb" else "-"])
         if not rows:
             return
@@ -367,10 +383,20 @@ class Report:
                          m["downtime_ms"],
                          "%.0f -> %.0f -> %.0f" % (m["src_populated_mib_start"], m["src_populated_mib_before"],
                                                    m["src_populated_mib_after"]),
-                         num(m["dst_populated_mib"])])
+                         num(m["dst_populated_mib"]),
+                         "runs" if m.get("dst_runs", True) else "**died**: " + (m.get("dst_error") or "")])
         self.table(["before migrating", "guest free blocks", "transferred (MiB)", "normal (MiB)",
                     "ratio", "total time (ms)", "ratio", "downtime (ms)",
-                    "source RAM on the host: restored -> before -> after (MiB)", "destination RAM (MiB)"], rows)
+                    "source RAM on the host: restored -> before -> after (MiB)", "destination RAM (MiB)",
+                    "the guest on the destination"], rows)
+        refilled = [m for m in mig if m["src_populated_mib_after"] > m["src_populated_mib_before"]]
+        full = [m for m in mig if m["dst_populated_mib"] is not None and
+                m["dst_populated_mib"] >= m["src_populated_mib_start"]]
+        self.w("In %d of these %d migrations the source's RAM on the host grew back during the "
+               "migration (what had been returned was populated again by QEMU reading it), and in %d "
+               "the destination's RAM ended up as large as the whole restored guest: memory given back "
+               "before a migration is taken again on both sides, and has to be returned again after it."
+               % (len(refilled), len(mig), len(full)), "")
         plt.figure(figsize=(8, 3.5))
         plt.barh(range(len(rows)), [m["transferred_mib"] for m in mig], color="tab:blue", label="transferred")
         plt.barh(range(len(rows)), [m["normal_mib"] for m in mig], color="tab:orange", label="normal pages", height=0.4)
@@ -389,7 +415,7 @@ class Report:
         self.w("## 6. Other workloads: ext4 scenario, page-cache churn, the Debian 12 guest", "",
                "Each kernel runs the workload in a guest of its own (the two at the same time), then "
                "the same steps as above in that guest (4 KiB memfd; host memory returned is "
-               "cumulative from the first step).", "")
+               "what that step gave back; steps marked + start from the state the step above left).", "")
         names = {"ext4": "ext4 scenario", "churn": "page-cache churn", "debian": "Debian 12 guest (%s)" % ", ".join(
             self.s.get("debian", {}).get("workloads", []))}
         for wl, res in w.items():
@@ -444,9 +470,10 @@ class Report:
                                                                       self.r["sizes"]["slub_objects"]), "")
         self.table(["path", "stock, plain cache", "vmcompact, plain cache", "ratio", "vmcompact, mobile cache",
                     "ratio to stock plain", "ratio to vmcompact plain"], rows)
+        slub_rows = rows
         if p.get("smt_bench"):
             b = p["smt_bench"]
-            self.w("The mobility test driver's own bench command (vmcompact kernel only; the old `slub.txt`): "
+            self.w("The mobility test driver's own bench command (vmcompact kernel only): "
                    "plain %s/%s ns, mobile %s/%s ns per allocation/free (%s objects, %s rounds)." % (
                        b.get("plain_alloc_ns"), b.get("plain_free_ns"), b.get("mobile_alloc_ns"),
                        b.get("mobile_free_ns"), b.get("objects"), b.get("rounds")), "")
@@ -460,6 +487,18 @@ class Report:
                      num(a and a / 1e9, "%.1f s"), num(b and b / 1e9, "%.1f s"), ratio(b, a)])
         self.w("### Metadata: create, stat and unlink %d files on ext4 (µs per file), and a tar" % self.r["sizes"]["meta_files"], "")
         self.table(["operation", "stock", "vmcompact", "ratio"], rows)
+        bars = [(lab, r[3]) for lab, r in zip(["SLUB fast alloc", "SLUB fast free", "SLUB slow alloc",
+                                                "SLUB slow free"], slub_rows)]
+        bars += [(r[0].split()[0], r[3]) for r in rows]
+        bars = [(lab, float(v)) for lab, v in bars if v != "-"]
+        if bars:
+            plt.figure(figsize=(7, 3.5))
+            plt.barh(range(len(bars)), [v for _, v in bars], color="tab:purple")
+            plt.axvline(1.0, color="k", linewidth=0.6)
+            plt.yticks(range(len(bars)), [lab for lab, _ in bars], fontsize=7)
+            plt.gca().invert_yaxis()
+            plt.xlabel("vmcompact kernel / stock kernel (plain caches; time, lower is better)")
+            self.plot("cost.png", "what the series costs the guest, as ratios from one run")
 
     def scale(self):
         sc = self.s.get("scale")
