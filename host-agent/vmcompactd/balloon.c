@@ -98,7 +98,7 @@ static void set_target(struct vmcd_vm *vm, enum vmcd_step step,
 	char err[256];
 
 	vm->step = step;
-	vm->balloon_target = target;
+	vm->cycle.balloon_target = target;
 	if (!vm->dom) {
 		qmp(vm, "balloon", args2("value",
 					 json_object_new_int64((int64_t)target),
@@ -218,7 +218,8 @@ static void inflate(struct vmcd_vm *vm)
 	uint64_t floor = mib(vm->pol.floor_mib);
 	uint64_t keep = 2 * mib(vm->pol.deflate_below_mib), target;
 
-	vm->cycle.balloon_before = actual;
+	/* After: as last seen, until the balloon is seen to move. */
+	vm->cycle.balloon_before = vm->cycle.balloon_after = actual;
 	if (vm->bal.available && keep) {
 		uint64_t spare = vm->bal.available > keep ?
 				 vm->bal.available - keep : 0;
@@ -267,13 +268,13 @@ static void wait_target(struct vmcd_vm *vm)
 	int64_t now = vmcd_now_ms();
 
 	vm->cycle.balloon_after = vm->bal.actual;
-	if (vm->bal.actual > vm->balloon_target && now < vm->deadline_ms) {
+	if (vm->bal.actual > vm->cycle.balloon_target && now < vm->deadline_ms) {
 		vm->next_ms = now + POLL_MS;
 		return;
 	}
-	if (vm->bal.actual > vm->balloon_target)
+	if (vm->bal.actual > vm->cycle.balloon_target)
 		vmcd_cycle_note(vm, "balloon: at %" PRIu64 " MiB, not %" PRIu64 " MiB, after %" PRId64 " ms",
-				vm->bal.actual >> 20, vm->balloon_target >> 20,
+				vm->bal.actual >> 20, vm->cycle.balloon_target >> 20,
 				vm->pol.balloon_ms);
 	vmcd_check_finish(vm);
 	/* Blocks the balloon did not take go back to the guest. */
@@ -300,7 +301,7 @@ void vmcd_balloon_answer(struct vmcd_vm *vm, int res, json_object *ret)
 		stats_answer(vm, ret);
 		break;
 	case STEP_DEFLATE:
-		vm->cycle.deflated = vm->balloon_target - vm->bal.actual;
+		vm->cycle.deflated = vm->cycle.balloon_target - vm->bal.actual;
 		vmcd_cycle_end(vm);
 		break;
 	case STEP_BALLOON_QUERY:

@@ -37,6 +37,8 @@ json_object *vmcd_cycle_json(const struct vmcd_vm *vm)
 		vmc_json_add_int(o, "balloon_before_mib", (int64_t)c->balloon_before >> 20);
 		vmc_json_add_int(o, "balloon_after_mib", (int64_t)c->balloon_after >> 20);
 	}
+	if (c->balloon_target)
+		vmc_json_add_int(o, "balloon_target_mib", (int64_t)c->balloon_target >> 20);
 	json_object_object_add(o, "host_checked", json_object_new_boolean(c->checked));
 	if (c->checked) {
 		json_object_object_add(o, "backing", json_object_new_string(c->backing));

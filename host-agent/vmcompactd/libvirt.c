@@ -21,6 +21,8 @@
 #define CHANNEL "org.vmcompact.0"
 /* How often the event thread looks whether it should stop. */
 #define EVENT_TICK_MS 500
+/* Resets kept between two scans; more count as every domain's. */
+#define RESETS_MAX 64
 
 struct vmcd_domain {
 	virDomainPtr dom;
@@ -33,6 +35,15 @@ static int notify_fd = -1;
 static pthread_t event_thread;
 static atomic_bool stopping;
 static bool thread_started;
+
+/* The domains whose guest reset since the last scan, by UUID. */
+struct resets {
+	unsigned char uuid[RESETS_MAX][VIR_UUID_BUFLEN];
+	size_t n;
+	bool all;	/* more than RESETS_MAX, or a UUID not read */
+};
+static pthread_mutex_t resets_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct resets resets;	/* libvirt's thread adds, the scan takes */
 
 static void lv_error(char *err, size_t size, const char *what)
 {
@@ -82,6 +93,19 @@ static void metadata_event(virConnectPtr c, virDomainPtr d, int type,
 	notify();
 }
 
+static void reboot_event(virConnectPtr c, virDomainPtr d, void *opaque)
+{
+	(void)c;
+	(void)opaque;
+	pthread_mutex_lock(&resets_lock);
+	if (resets.n == RESETS_MAX || virDomainGetUUID(d, resets.uuid[resets.n]) < 0)
+		resets.all = true;
+	else
+		resets.n++;
+	pthread_mutex_unlock(&resets_lock);
+	notify();
+}
+
 static void closed(virConnectPtr c, int reason, void *opaque)
 {
 	(void)c;
@@ -120,6 +144,9 @@ static int connect_events(char *err, size_t err_size)
 					     NULL, NULL) < 0 ||
 	    virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
 					     VIR_DOMAIN_EVENT_CALLBACK(metadata_event),
+					     NULL, NULL) < 0 ||
+	    virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_REBOOT,
+					     VIR_DOMAIN_EVENT_CALLBACK(reboot_event),
 					     NULL, NULL) < 0) {
 		lv_error(err, err_size, "registering for events");
 		virConnectClose(conn);
@@ -203,18 +230,38 @@ static char *channel_path(const char *xml)
 			    "[target/@type='virtio'][target/@name='" CHANNEL "']/source/@path)");
 }
 
+/* Whether d is among the domains r says reset. */
+static bool was_reset(const struct resets *r, virDomainPtr d)
+{
+	unsigned char uuid[VIR_UUID_BUFLEN];
+
+	if (r->all || virDomainGetUUID(d, uuid) < 0)
+		return r->all;
+	for (size_t i = 0; i < r->n; i++)
+		if (!memcmp(r->uuid[i], uuid, sizeof(uuid)))
+			return true;
+	return false;
+}
+
 int vmcd_libvirt_scan(void (*found)(const char *name, const char *agent_path,
-				    struct vmcd_domain *d, void *ctx),
+				    struct vmcd_domain *d, bool reset,
+				    void *ctx),
 		      void *ctx, char *err, size_t err_size)
 {
 	virDomainPtr *doms = NULL;
 	int n = virConnectListAllDomains(conn, &doms,
 					 VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	struct resets r;
 
 	if (n < 0) {
 		lv_error(err, err_size, "listing domains");
 		return -1;
 	}
+	pthread_mutex_lock(&resets_lock);
+	r = resets;
+	resets.n = 0;
+	resets.all = false;
+	pthread_mutex_unlock(&resets_lock);
 	for (int i = 0; i < n; i++) {
 		char *xml = virDomainGetXMLDesc(doms[i], 0);
 		char *path = xml ? channel_path(xml) : NULL;
@@ -222,7 +269,8 @@ int vmcd_libvirt_scan(void (*found)(const char *name, const char *agent_path,
 
 		if (d) {
 			d->dom = doms[i];
-			found(virDomainGetName(doms[i]), path, d, ctx);
+			found(virDomainGetName(doms[i]), path, d,
+			      was_reset(&r, doms[i]), ctx);
 		} else {
 			virDomainFree(doms[i]);
 		}

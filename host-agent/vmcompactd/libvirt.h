@@ -3,7 +3,7 @@
  * org.vmcompact.0 channel (a unix socket), their balloon, their QEMU pid
  * and RAM layout for the host check, and their policy (<metadata>).
  *
- * libvirt's lifecycle and metadata events, and the loss of the
+ * libvirt's lifecycle, metadata and reboot events, and the loss of the
  * connection, are told through an eventfd that the event loop reads:
  * vmcompactd then looks at the domains again (vmcd_libvirt_scan()), or
  * reconnects.  A thread runs libvirt's event loop for that; every other
@@ -41,12 +41,15 @@ int vmcd_libvirt_reconnect(char *err, size_t err_size);
 
 /*
  * Call found() for every running domain with a unix org.vmcompact.0
- * channel: its name, the socket path, and a reference that found() keeps
- * (vmcd_domain_put() when done) or puts.  Returns the number of running
- * domains, or -1 with the reason in err.
+ * channel: its name, the socket path, a reference that found() keeps
+ * (vmcd_domain_put() when done) or puts, and whether its guest reset
+ * (libvirt's REBOOT event: a guest reboot, or virsh reset) since the
+ * last scan.  Returns the number of running domains, or -1 with the
+ * reason in err.
  */
 int vmcd_libvirt_scan(void (*found)(const char *name, const char *agent_path,
-				    struct vmcd_domain *d, void *ctx),
+				    struct vmcd_domain *d, bool reset,
+				    void *ctx),
 		      void *ctx, char *err, size_t err_size);
 
 void vmcd_domain_put(struct vmcd_domain *d);

@@ -59,6 +59,9 @@ static bool message(void *ctx, json_object *msg)
 		}
 		break;
 	case QMP_EVENT:
+		if (q->ready)
+			q->event(q, m.event);
+		break;
 	case QMP_OTHER:
 		break;
 	}
@@ -95,11 +98,13 @@ static void sent(struct vmcd_sender *s, int res)
 }
 
 int vmcd_qmp_init(struct vmcd_qmp *q, struct vmcd_loop *loop,
-		  const char *path, vmcd_qmp_reply_fn *reply)
+		  const char *path, vmcd_qmp_reply_fn *reply,
+		  vmcd_qmp_event_fn *event)
 {
 	q->loop = loop;
 	q->path = path;
 	q->reply = reply;
+	q->event = event;
 	q->recv_op.done = received;
 	q->sender.done = sent;
 	vmcd_fd_init(&q->sock, -1);

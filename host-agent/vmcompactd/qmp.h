@@ -1,6 +1,7 @@
 /*
  * vmcompactd's QMP client for one QEMU, on the event loop: the greeting,
- * qmp_capabilities, then one command at a time.  Events are skipped.
+ * qmp_capabilities, then one command at a time, and QEMU's events
+ * (RESET, STOP...) as they come.
  */
 #ifndef VMCD_QMP_H
 #define VMCD_QMP_H
@@ -20,6 +21,9 @@ struct vmcd_qmp;
  */
 typedef void vmcd_qmp_reply_fn(struct vmcd_qmp *q, int res, json_object *ret);
 
+/* An event QEMU sent, by its name; the call may close the connection. */
+typedef void vmcd_qmp_event_fn(struct vmcd_qmp *q, const char *event);
+
 struct vmcd_qmp {
 	struct vmcd_loop *loop;
 	const char *path;
@@ -29,6 +33,7 @@ struct vmcd_qmp {
 	unsigned int id;
 	int64_t deadline_ms;
 	vmcd_qmp_reply_fn *reply;
+	vmcd_qmp_event_fn *event;
 	char err[256];
 	struct vmcd_qmp_reader reader;
 	struct vmcd_op recv_op;
@@ -40,7 +45,8 @@ struct vmcd_qmp {
 
 /* Set up q (once, before anything else): 0, or -1 out of memory. */
 int vmcd_qmp_init(struct vmcd_qmp *q, struct vmcd_loop *loop,
-		  const char *path, vmcd_qmp_reply_fn *reply);
+		  const char *path, vmcd_qmp_reply_fn *reply,
+		  vmcd_qmp_event_fn *event);
 void vmcd_qmp_free(struct vmcd_qmp *q);
 
 /* Connect and start the handshake: 0, or -1 with q->err set. */

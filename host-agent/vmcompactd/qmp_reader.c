@@ -58,7 +58,7 @@ int vmcd_qmp_read(struct vmcd_qmp_reader *r, const char *p, size_t len,
 
 void vmcd_qmp_classify(json_object *msg, struct vmcd_qmp_message *m)
 {
-	json_object *id, *error, *desc;
+	json_object *id, *error, *desc, *event;
 
 	*m = (struct vmcd_qmp_message){ .kind = QMP_OTHER, .id = -1 };
 	if (json_object_object_get_ex(msg, "id", &id) &&
@@ -66,8 +66,10 @@ void vmcd_qmp_classify(json_object *msg, struct vmcd_qmp_message *m)
 		m->id = json_object_get_int64(id);
 	if (json_object_object_get_ex(msg, "QMP", NULL)) {
 		m->kind = QMP_GREETING;
-	} else if (json_object_object_get_ex(msg, "event", NULL)) {
+	} else if (json_object_object_get_ex(msg, "event", &event)) {
 		m->kind = QMP_EVENT;
+		m->event = json_object_is_type(event, json_type_string) ?
+			   json_object_get_string(event) : "";
 	} else if (json_object_object_get_ex(msg, "error", &error)) {
 		m->kind = QMP_ERROR;
 		desc = json_object_object_get(error, "desc");

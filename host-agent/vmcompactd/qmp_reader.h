@@ -46,6 +46,7 @@ struct vmcd_qmp_message {
 	int64_t id;		/* -1 if none or not a number */
 	json_object *ret;	/* QMP_RETURN */
 	const char *desc;	/* QMP_ERROR: never NULL */
+	const char *event;	/* QMP_EVENT: its name, never NULL */
 };
 
 void vmcd_qmp_classify(json_object *msg, struct vmcd_qmp_message *m);

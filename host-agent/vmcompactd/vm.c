@@ -101,6 +101,8 @@ void vmcd_cycle_end(struct vmcd_vm *vm)
 	bool idle = c->acted && !c->done;
 
 	c->end_ms = now;
+	/* First: a request that the closes below fail answers no cycle. */
+	vm->step = vm->once ? STEP_FINISHED : STEP_IDLE;
 	log_cycle(vm);
 	count(vm);
 	if (vm->reclaim_id)
@@ -113,7 +115,6 @@ void vmcd_cycle_end(struct vmcd_vm *vm)
 	vmcd_qmp_close(&vm->qmp);
 	vmcd_hostmem_close(&vm->mem);
 	vm->backoff = c->error[0] || idle ? vm->backoff + 1 : 0;
-	vm->step = vm->once ? STEP_FINISHED : STEP_IDLE;
 	vm->next_ms = now + vm->pol.interval_ms *
 		      (vm->backoff < 5 ? 1 << vm->backoff : VMCD_MAX_BACKOFF);
 }
@@ -286,10 +287,18 @@ static void got_emptied(struct vmcd_vm *vm, const struct vmc_frame *f)
 	vm->next_ms = vmcd_now_ms() + vm->pol.settle_ms;
 }
 
+/* Whether a cycle is in progress: answers outside one are stale. */
+static bool in_cycle(const struct vmcd_vm *vm)
+{
+	return vm->step != STEP_IDLE && vm->step != STEP_FINISHED;
+}
+
 static void agent_reply(struct vmcd_agent *a, int res, const struct vmc_frame *f)
 {
 	struct vmcd_vm *vm = container_of(a, struct vmcd_vm, agent);
 
+	if (!in_cycle(vm))
+		return;
 	if (res) {
 		/* After a timeout a late answer could be taken for the next one. */
 		if (res == -ETIMEDOUT)
@@ -322,10 +331,26 @@ static void qmp_reply(struct vmcd_qmp *q, int res, json_object *ret)
 {
 	struct vmcd_vm *vm = container_of(q, struct vmcd_vm, qmp);
 
+	if (!in_cycle(vm))
+		return;
 	if (vm->step == STEP_LAYOUT)
 		vmcd_check_answer(vm, res, ret);
 	else
 		vmcd_balloon_answer(vm, res, ret);
+}
+
+void vmcd_vm_guest_reset(struct vmcd_vm *vm)
+{
+	if (!in_cycle(vm))
+		return;
+	vmcd_cycle_note(vm, "the guest reset during %s", vmcd_step_name(vm->step));
+	vmcd_cycle_end(vm);
+}
+
+static void qmp_event(struct vmcd_qmp *q, const char *event)
+{
+	if (!strcmp(event, "RESET"))
+		vmcd_vm_guest_reset(container_of(q, struct vmcd_vm, qmp));
 }
 
 /* Own copy of s (NULL stays NULL): false out of memory. */
@@ -350,7 +375,8 @@ struct vmcd_vm *vmcd_vm_new(const char *name, const char *agent_path,
 	vm->mem.pagemap = -1;
 	if (!copy(&vm->agent_path, agent_path) ||
 	    !copy(&vm->qmp_path, qmp_path) || !copy(&vm->pidfile, pidfile) ||
-	    vmcd_qmp_init(&vm->qmp, loop, vm->qmp_path, qmp_reply) < 0) {
+	    vmcd_qmp_init(&vm->qmp, loop, vm->qmp_path, qmp_reply,
+			  qmp_event) < 0) {
 		vmcd_vm_free(vm);
 		return NULL;
 	}

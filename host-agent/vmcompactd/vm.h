@@ -15,7 +15,10 @@
  *   check    on the host, whether the file ranges behind the blocks the
  *            guest says it emptied are holes now (hostmem.h)
  *
- * and one JSON line per cycle.  The connections are closed between
+ * and one JSON line per cycle.  A guest reset ends the cycle at once
+ * (vmcd_vm_guest_reset()): the reset guest will not answer, and holds
+ * nothing.
+ * The connections are closed between
  * cycles: QEMU serves one client at a time on each socket, and
  * vmcompactctl or a management tool may want it.  A guest whose cycles
  * fail, or whose blocks look possible but never empty, is asked less and
@@ -67,6 +70,7 @@ struct vmcd_cycle {
 	uint64_t pages_migrated, objects_moved, objects_freed;
 	uint64_t guest_ns;
 	uint64_t balloon_before, balloon_after;	/* bytes of guest RAM */
+	uint64_t balloon_target;	/* set by the cycle, or 0 */
 	uint64_t available;	/* balloon: the guest's available bytes */
 	uint64_t deflated;	/* bytes the balloon gave back to the guest */
 	uint32_t released_whole;	/* done blocks that are holes on the host */
@@ -104,7 +108,6 @@ struct vmcd_vm {
 	enum vmcd_step step;
 	int64_t next_ms;
 	int64_t deadline_ms;
-	uint64_t balloon_target;
 	struct {		/* balloon.c: the balloon step in progress */
 		int phase;
 		uint64_t actual, max, available;	/* bytes; 0 unknown */
@@ -150,6 +153,14 @@ bool vmcd_vm_cycle_now(struct vmcd_vm *vm);
  * false if a cycle is in progress.
  */
 bool vmcd_vm_reclaim(struct vmcd_vm *vm, uint64_t mib, unsigned int id);
+
+/*
+ * The guest reset (QMP's RESET event, libvirt's REBOOT): what its agent
+ * was asked, and any block it held, went with the kernel that reset, and
+ * no answer will come.  A cycle in progress ends (a balloon target it
+ * set stays: the rebooted guest's balloon driver takes it up again).
+ */
+void vmcd_vm_guest_reset(struct vmcd_vm *vm);
 
 /* Close the connections (a cycle in progress ends with an error). */
 void vmcd_vm_stop(struct vmcd_vm *vm);

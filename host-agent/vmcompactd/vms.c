@@ -118,7 +118,7 @@ void vmcd_vms_configure(const struct vmcd_options *o)
 
 /* A domain of the scan: a new VM, or one known already. */
 static void found(const char *name, const char *agent_path,
-		  struct vmcd_domain *d, void *ctx)
+		  struct vmcd_domain *d, bool reset, void *ctx)
 {
 	const struct vmcd_options *o = ctx;
 	struct vmcd_vm *vm = vmcd_vms_find(name);
@@ -127,6 +127,8 @@ static void found(const char *name, const char *agent_path,
 		vm->seen = true;
 		if (vm->dom)
 			domain_policy(vm, o);
+		if (vm->dom && reset)
+			vmcd_vm_guest_reset(vm);
 		vmcd_domain_put(d);
 		return;
 	}

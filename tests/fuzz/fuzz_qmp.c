@@ -19,6 +19,7 @@ static bool message(void *ctx, json_object *msg)
 	assert(json_object_is_type(msg, json_type_object));
 	vmcd_qmp_classify(msg, &m);
 	assert(m.kind != QMP_ERROR || m.desc);
+	assert(m.kind != QMP_EVENT || m.event);
 	assert(m.kind != QMP_RETURN || json_object_object_get_ex(msg, "return", NULL));
 	return ++*n < 1000;
 }

@@ -1,6 +1,6 @@
 # vmcompactd's host check where guest-physical addresses are not offsets
 # into the RAM file, and where SEEK_DATA cannot tell a hole:
-#  - a 4 GiB guest (pc: 3 GiB below the PCI hole, 1 GiB at 4 GiB): its
+#  - an 8 GiB guest (pc: 3 GiB below the PCI hole, 5 GiB at 4 GiB): its
 #    cycle is checked with no error; the blocks it emptied above 4 GiB
 #    are checked at file offset (address - 1 GiB), and every one the
 #    daemon calls a hole is one by the test's own look at the memfd
@@ -23,12 +23,12 @@ hugetlb=yes
 
 guests=big
 [ $hugetlb = yes ] && guests="big huge"
-vm_start big --mem 4096 --payload fragmented --timeout 1500
+vm_start big --mem 8192 --payload fragmented --timeout 1500
 [ $hugetlb = yes ] && vm_start huge --hugetlb --payload fragmented --timeout 1500
 for g in $guests; do ready $g hostcheck-guests; done
 num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"; }
 
-# The 4 GiB guest.
+# The 8 GiB guest.
 "$daemon" --once --log-level debug --blocks 256 --settle 5 --vm-dir "$run/big" \
 	> "$run/big.jsonl" 2> "$run/big.err"
 line=$(tail -n 1 "$run/big.jsonl")
@@ -36,12 +36,12 @@ done=$(num done "$line") whole=$(num released_whole "$line") still=$(num still_p
 [ "${done:-0}" -gt 0 ] && [ "${whole:-0}" -gt 0 ] && [ $((whole + still)) = "$done" ] &&
 	grep -q '"error":null' <<<"$line" && grep -q '"backing":"memfd"' <<<"$line"
 if [ $? = 0 ]; then
-	pass "hostcheck-4g-guest ($done blocks emptied, $whole holes on the host, populated $(num host_populated_mib_before "$line") -> $(num host_populated_mib_after "$line") MiB)"
+	pass "hostcheck-8g-guest ($done blocks emptied, $whole holes on the host, populated $(num host_populated_mib_before "$line") -> $(num host_populated_mib_after "$line") MiB)"
 else
-	fail "hostcheck-4g-guest: $line $(head -c 300 "$run/big.err")"
+	fail "hostcheck-8g-guest: $line $(head -c 300 "$run/big.err")"
 fi
 # Each block above 4 GiB: at offset - 1 GiB, and a hole there by SEEK_HOLE.
-python3 "$root/tests/host/lib/memfd-blocks.py" "$(cat "$run/big/qemu.pid")" 4096 > "$run/big.blocks"
+python3 "$root/tests/host/lib/memfd-blocks.py" "$(cat "$run/big/qemu.pid")" 8192 > "$run/big.blocks"
 python3 - "$run/big.err" "$run/big.blocks" > "$run/big.check" <<'PY'
 import re, sys
 populated = [int(n) for n in open(sys.argv[2]).read().split()]
@@ -60,7 +60,7 @@ print("%d blocks above 4 GiB, %d of them holes, %d wrong" % (high, holes, bad))
 sys.exit(0 if holes and not bad else 1)
 PY
 result=$?
-if [ $result = 0 ]; then pass "hostcheck-4g-blocks-above-4g ($(tail -n 1 "$run/big.check"))"; else fail "hostcheck-4g-blocks-above-4g: $(cat "$run/big.check")"; fi
+if [ $result = 0 ]; then pass "hostcheck-8g-blocks-above-4g ($(tail -n 1 "$run/big.check"))"; else fail "hostcheck-8g-blocks-above-4g: $(cat "$run/big.check")"; fi
 
 if [ $hugetlb != yes ]; then
 	skip "hostcheck-hugetlb: $hugetlb"

@@ -12,6 +12,9 @@
 #    the domain turned off);
 #  - libvirtd restarted under it: the daemon connects again and goes on
 #    with the domain, whose cycle then works;
+#  - the domain reset (virsh reset) in the middle of a cycle: libvirt's
+#    REBOOT event ends the cycle, and once the guest is back the next
+#    cycle works and the guest holds only the balloon's blocks;
 #  - ASan/UBSan say nothing.
 source "$(dirname "$0")/../lib.sh"
 source "$root/tests/host/lib/daemon.sh"
@@ -23,7 +26,8 @@ if ! uri=$("$root/scripts/libvirt-private" start "$lv" 2> "$run/lv-start.err"); 
 	fail "libvirt-daemon: $(cat "$run/lv-start.err")"
 	exit 1
 fi
-# domain_xml NAME DIR MIB PAYLOAD [METADATA]
+# domain_xml NAME DIR MIB PAYLOAD [METADATA]: $on_reboot, if set, is
+# what a reset does (default destroy).
 domain_xml() {
 	cat <<XML
 <domain type='qemu'>
@@ -42,7 +46,7 @@ domain_xml() {
   <cpu mode='custom' match='exact'><model fallback='forbid'>qemu64</model></cpu>
   <features><acpi/></features>
   <on_poweroff>destroy</on_poweroff>
-  <on_reboot>destroy</on_reboot>
+  <on_reboot>${on_reboot:-destroy}</on_reboot>
   <on_crash>destroy</on_crash>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
@@ -61,7 +65,7 @@ domain_xml() {
 </domain>
 XML
 }
-domain_xml $dom "$lv/vm" 1024 fragmented > "$lv/domain.xml"
+on_reboot=restart domain_xml $dom "$lv/vm" 1024 fragmented > "$lv/domain.xml"
 if ! virsh -c "$uri" create "$lv/domain.xml" > "$run/create.out" 2>&1; then
 	fail "libvirt-domain-start: $(cat "$run/create.out")"
 	exit 1
@@ -165,6 +169,35 @@ if [ $? = 0 ]; then pass "libvirt-reconnects"; else fail "libvirt-reconnects: $o
 kill -TERM $dpid
 wait $dpid
 vm_fragmented_intact lv libvirt-files-intact
+
+# The domain reset while a daemon waits for its free blocks to be
+# reported (a settle long enough for virsh to suspend and reset it).
+"$daemon" --libvirt "$uri" --interval 3600 --settle 30 --control "$run/reset.sock" \
+	> "$run/reset.jsonl" 2> "$run/reset.err" &
+dpid=$!
+readies() { grep -ac 'vmcompact-fragmented: ready' "$lv/vm/console.log"; }
+n=$(readies)
+cycle=$(python3 "$root/tests/host/lib/reset-mid-cycle.py" "$run/reset.sock" $dom \
+	settle virsh "$uri" 2> "$run/reset-mid-cycle.err")
+for _ in $(seq 1 120); do grep -q "\"cycle\":$cycle," "$run/reset.jsonl" && break; sleep 0.5; done
+line=$(grep "\"cycle\":${cycle:-0}," "$run/reset.jsonl")
+for _ in $(seq 1 600); do [ "$(readies)" -gt "$n" ] && break; sleep 0.5; done
+"$root/build/host/vmcompactctl" cycle --control "$run/reset.sock" --vm $dom > /dev/null 2>&1
+for _ in $(seq 1 240); do grep -q "\"cycle\":$((cycle + 1))," "$run/reset.jsonl" && break; sleep 0.5; done
+next=$(grep "\"cycle\":$((cycle + 1))," "$run/reset.jsonl")
+held=$(held_blocks "$lv/vm/vmc.sock")
+now=$(virsh -c "$uri" dominfo "$dom" | sed -n 's/^Used memory: *\([0-9]*\) KiB/\1/p')
+kill -TERM $dpid
+wait $dpid
+rc=$?
+grep -q '"error":"the guest reset during settle"' <<<"$line" && [ "$(readies)" -gt "$n" ] &&
+	grep -q '"error":null' <<<"$next" && [ "$held" -le $(( (1024 - now / 1024) / 2 + 1 )) ] && [ $rc = 0 ]
+if [ $? = 0 ]; then
+	pass "libvirt-reset-mid-cycle (cycle $cycle ended at the reset; the next emptied $(sed 's/.*"done":\([0-9]*\).*/\1/' <<<"$next") blocks; then $held blocks held, balloon at $((now / 1024)) MiB)"
+else
+	fail "libvirt-reset-mid-cycle: $(tail -n 1 "$run/reset-mid-cycle.err"); the cycle at the reset: ${line:-none}; the next: ${next:-none}; $held blocks held, balloon at $((now / 1024)) MiB; exit $rc"
+fi
+
 vm_clean_log lv libvirt-clean-log "BUG:|WARNING:|Oops|Bad page"
-cat "$run/once.err" "$run/on.err" > "$run/daemon.err"
+cat "$run/once.err" "$run/on.err" "$run/reset.err" > "$run/daemon.err"
 sanitizer_clean "$run/daemon.err" libvirt-sanitizers
