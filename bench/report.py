@@ -397,6 +397,13 @@ class Report:
                "the destination's RAM ended up as large as the whole restored guest: memory given back "
                "before a migration is taken again on both sides, and has to be returned again after it."
                % (len(refilled), len(mig), len(full)), "")
+        lost = [e["where"] for e in self.r.get("errors", []) if e["where"].startswith("migration/")]
+        if lost or any(not m.get("dst_runs", True) for m in mig):
+            self.w("Some migrated guests did not run on the destination (above, or in the list of lost "
+                   "measurements at the top: %s).  Each migration is tried once, so one death does not "
+                   "say which kernel, device option or QEMU is at fault; the console log of the "
+                   "destination is in `build/run/bench-%s/`." % (", ".join(lost) or "none lost",
+                                                              self.r.get("started")), "")
         plt.figure(figsize=(8, 3.5))
         plt.barh(range(len(rows)), [m["transferred_mib"] for m in mig], color="tab:blue", label="transferred")
         plt.barh(range(len(rows)), [m["normal_mib"] for m in mig], color="tab:orange", label="normal pages", height=0.4)
