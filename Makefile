@@ -78,10 +78,31 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh
 
+# The bench (bench/run.sh, issue 10): vmcompact against every alternative,
+# the stock kernel among them: Linux 6.1 without the series, the same
+# config (bench-stock-kernel, built once per machine into build/kernel-stock,
+# which make clean keeps), and the bench's own guest helper, module and
+# payloads (bench/guest/).
 bench: deps
 	@scripts/need-space.sh
-	$(MAKE) all $(B)/bench/codec
+	@bench/timed.sh - all $(MAKE) all $(B)/bench/codec
+	@bench/timed.sh stock-kernel $(MAKE) bench-stock-kernel
+	@bench/timed.sh debian-image $(MAKE) debian-image
+	@bench/timed.sh bench-guest $(MAKE) bench-guest
 	bench/run.sh
+
+STOCK_KERNEL := $(B)/kernel-stock/bzImage
+.PHONY: bench-stock-kernel bench-guest
+bench-stock-kernel:
+	KCONFIG_ALLOW_UNKNOWN=1 PATCH_DIR=bench/stock-kernel \
+		KERNEL_BUILD_DIR=$(CURDIR)/$(B)/kernel-stock \
+		KERNEL_OUT=$(CURDIR)/$(STOCK_KERNEL) LOCALVERSION=-stock \
+		scripts/build-kernel.sh
+
+# The SLUB module built against each kernel, and the bench's payload, as
+# cpio archives that go after the initramfs.
+bench-guest:
+	bench/guest/build.sh
 
 $(B)/bench/codec: bench/codec.c $(call vmc_libs,plain)
 	@mkdir -p $(@D)

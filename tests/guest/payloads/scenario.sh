@@ -54,7 +54,7 @@ vacatectl vacate --cheapest all --mode free > /tmp/all.out 2>&1
 rc=$?
 map
 share=$(percent $free $possible)
-detail="$free fully free blocks of $possible possible ($share%; after the workload $free0 of $possible0; stock compaction 43%, dropping the slab caches 89%)"
+detail="$free fully free blocks of $possible possible ($share%; after the workload $free0 of $possible0; stock Linux on the same workload: make bench, docs/results.md)"
 echo "scenario: $(grep -c '^block .*failed' /tmp/all.out) blocks could not be emptied, among them:"
 grep '^block .*failed' /tmp/all.out | head -n 5 | sed 's/^/scenario: /'
 if [ $rc = 0 ] && awk -v s="$share" 'BEGIN { exit !(s >= 95) }'; then

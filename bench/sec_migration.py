@@ -1,0 +1,109 @@
+"""fragbench's migration section: the fragmented guest migrated live to a
+second QEMU on this host, with and without help."""
+import os
+import time
+import traceback
+
+from guest import Guest
+from hostram import HostRam, Sampler
+from util import MIB, BenchError, log
+
+
+class Migration:
+    def sec_migration(self):
+        sec = self.result["sections"].setdefault("migration", [])
+        plan = [("ext2-stock", "none", False), ("ext2-stock", "fpr", False),
+                ("ext2-stock", "fpr", True), ("ext2-patched", "vmcompact", False),
+                ("ext2-patched", "vmcompact", True)]
+        for key, how, hint in plan:
+            if key not in self.snaps:
+                self.error("migration", "no snapshot %s (the ext2 section failed)" % key)
+                return
+            try:
+                sec.append(self.migrate(key, how, hint))
+            except Exception as e:
+                self.error("migration/%s/%s/hint=%s" % (key, how, hint), "%s\n%s" % (e, traceback.format_exc()[-1500:]))
+            self.save()
+
+    def migrate(self, key, how, hint):
+        name = "mig-%s-%s%s" % (key, how, "-hint" if hint else "")
+        log("migration: %s" % name)
+        src = self.restore(key, name + "-src")
+        dst = None
+        try:
+            ram = HostRam(src)
+            st0 = src.state()
+            h0 = ram.sample()
+            if how == "fpr":
+                self.fpr_on(src)
+            elif how == "vmcompact":
+                self.fpr_on(src)
+                self.vmcompactd(src, 512, "free")
+            if how != "none":
+                samp = Sampler(ram)
+                samp.settle()
+                samp.stop()
+            before = ram.sample()
+            st1 = src.state()
+            dst = Guest(self.run_dir, name + "-dst", src.kernel, incoming="defer",
+                        disks=[(src.disk, "qcow2")])
+            caps = [{"capability": "postcopy-ram", "state": True}] if not hint else []
+            if caps:
+                # postcopy-ram (never started) keeps QEMU from free page
+                # hinting: the runs without the hint
+                dst.qmp("migrate-set-capabilities", {"capabilities": caps})
+                src.qmp("migrate-set-capabilities", {"capabilities": caps})
+            sock = os.path.join(dst.dir, "mig.sock")
+            dst.qmp("migrate-incoming", {"uri": "unix:" + sock})
+            src.qmp("migrate-set-parameters", {"max-bandwidth": 64 << 30})
+            t0 = time.monotonic()
+            src.qmp("migrate", {"uri": "unix:" + sock})
+            while True:
+                st = src.qmp("query-migrate")
+                if st.get("status") == "completed":
+                    break
+                if st.get("status") in ("failed", "cancelled"):
+                    raise BenchError("%s: migration %s: %s" % (name, st.get("status"), st.get("error-desc")))
+                if time.monotonic() - t0 > 900:
+                    raise BenchError("%s: migration still %s after 900 s" % (name, st.get("status")))
+                time.sleep(0.2)
+            wall = time.monotonic() - t0
+            after = ram.sample()
+            # The destination runs the guest as soon as it is in: a guest
+            # that died there is a result, not a failure of the bench.
+            dafter, dst_error = {"populated_mib": None}, None
+            try:
+                dram = HostRam(dst)
+                dafter = dram.sample()
+                dram.close()
+                dst.wait_incoming(60)
+                dst.sh("vmc-bench state /tmp/vmc-caches", timeout=120)
+            except BenchError as e:
+                panic = [l for l in dst.console().splitlines() if "Kernel panic" in l or "BUG:" in l]
+                dst_error = (panic[0] if panic else str(e).splitlines()[0])[:300]
+                log("  %s: the guest did not run on the destination: %s" % (name, dst_error))
+            ramst = st.get("ram", {})
+            res = {
+                "kernel": src.kernel, "how": how, "hint": hint,
+                "guest_free_blocks": st1["free_blocks"], "guest_possible": st1["possible"],
+                "guest_start_free_blocks": st0["free_blocks"],
+                "transferred_mib": round(ramst.get("transferred", 0) / MIB, 1),
+                "normal_mib": round(ramst.get("normal-bytes", 0) / MIB, 1),
+                "duplicate_pages": ramst.get("duplicate"),
+                "total_time_ms": st.get("total-time"), "downtime_ms": st.get("downtime"),
+                "setup_time_ms": st.get("setup-time"), "wall_s": round(wall, 2),
+                "src_populated_mib_start": h0["populated_mib"],
+                "src_populated_mib_before": before["populated_mib"],
+                "src_populated_mib_after": after["populated_mib"],
+                "dst_populated_mib": dafter["populated_mib"],
+                "dst_runs": dst_error is None, "dst_error": dst_error,
+            }
+            log("  %s: %.0f MiB transferred (%.0f normal), %s ms; source %.0f -> %.0f MiB; destination %s MiB" % (
+                name, res["transferred_mib"], res["normal_mib"], res["total_time_ms"],
+                res["src_populated_mib_before"], res["src_populated_mib_after"], res["dst_populated_mib"]))
+            ram.close()
+            return res
+        finally:
+            src.stop()
+            if dst:
+                dst.stop()
