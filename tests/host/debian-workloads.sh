@@ -8,7 +8,7 @@
 #   debian-workload-NAME     the realistic workloads (tests/guest/workloads:
 #                            packages, git, cbuild, journal, findtar), each
 #                            followed by the census
-#   debian-half-drops-at-most-10pct, debian-half-frees-90pct-of-those-asked,
+#   debian-half-drops-at-most-10pct, debian-half-frees-75pct-of-those-asked,
 #   debian-all-makes-95pct
 #                            the figures of issue 9 after the workloads and
 #                            drop_caches 1 (figures.sh; baselines measured

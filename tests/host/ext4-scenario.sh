@@ -6,7 +6,7 @@
 #   ext4-scenario-half-drops-at-most-10pct  half the blocks still missing
 #                                           after compaction drop at most
 #                                           10% of the reclaimable slab
-#   ext4-scenario-half-frees-90pct-of-those-asked   and free at least 90%
+#   ext4-scenario-half-frees-75pct-of-those-asked   and free at least 75%
 #                                           of the blocks asked for
 #   ext4-scenario-all-makes-95pct           --cheapest all: at least 95% of
 #                                           the free blocks possible
