@@ -145,8 +145,11 @@ struct vacate_result {
  * cheapest ones that are neither free nor impossible (all of them for
  * VACATE_ALL_BLOCKS), cheapest first, but on no more blocks than the free
  * pages outside fully free blocks can make up (beyond that, emptying a
- * block would only fill another free one); @pfns is not used, @nr_blocks
- * comes back as the number of blocks acted on, of which the first
+ * block would only fill another free one).  Reclaim frees pages: while
+ * that bound stopped a pass that emptied blocks, it probes again and goes
+ * on with the cheapest blocks not acted on yet, a few times at most.
+ * @pfns is not used; @nr_blocks comes back as the number of blocks acted
+ * on (at most as many as asked, each once), of which the first
  * @max_results have their result in @results.
  *
  * @done comes back as the number of blocks left empty (FREE/HOLD) or found
