@@ -23,7 +23,7 @@ for k in $kernels; do
 		fail "$name: $kernel missing (make kernel DEBUG=${k#debug-})"
 		continue
 	fi
-	truncate -s 512M "$run/$k-data.img" && mkfs.ext2 -q -F "$run/$k-data.img"
+	truncate -s 512M "$run/$k-data.img" && mkfs.ext4 -q -F "$run/$k-data.img"
 	truncate -s 256M "$run/$k-files.img" && mkfs.ext2 -q -F -N 20000 "$run/$k-files.img"
 	vm_start $vm --kernel "$kernel" --payload mixed-stress --mem $mem \
 		--virtio-mem $vmem --disk "$run/$k-data.img" --disk "$run/$k-files.img" \

@@ -5,8 +5,10 @@
 #  - the test cache: alloc/free on every vCPU, vacate and shrink (stress);
 #  - the range vacate: FREE of the 32 cheapest blocks, HOLD of 8 for 2 s;
 #  - sysfs shrink of every mobile cache;
-#  - page cache churn on an ext2 disk (/dev/vda) in a memory cgroup at
-#    its limit, which also holds test cache objects;
+#  - page cache churn on an ext4 disk (/dev/vda) in a memory cgroup at
+#    its limit, which also holds test cache objects: the journal's heads,
+#    the ext4 inode and extent status callbacks, jbd2's buffers in failed
+#    blocks;
 #  - mount, stat and umount of a second ext2 disk (/dev/vdb), 10,000 files.
 # Then: no object lost or corrupt, every file as it was, no pageblock
 # left isolated, the map's free pages agree with MemFree.
@@ -22,8 +24,8 @@ finish() { echo "vmcompact-stress: done"; exit 0; }
 say() { echo "vmcompact-stress: $*"; }
 
 mkdir -p /data /files
-mount -t ext2 /dev/vda /data && mount -t ext2 /dev/vdb /files ||
-	{ echo "FAIL stress-disks: no ext2 disks"; finish; }
+mount -t ext4 /dev/vda /data && mount -t ext2 /dev/vdb /files ||
+	{ echo "FAIL stress-disks: no ext4 and ext2 disks"; finish; }
 vmc-fragment /data 3 64 2000 > /dev/null
 vmc-fragment /files 2 1 5000 > /dev/null
 sums() { find /files -type f | sort | xargs cat | md5sum | cut -d' ' -f1; }
@@ -47,7 +49,8 @@ loop() {
 	say "$n x $*"
 }
 shrink_all() {
-	for c in dentry ext2_inode_cache inode_cache xa_node_mobile buffer_head; do
+	for c in dentry ext2_inode_cache ext4_inode_cache ext4_extent_status \
+		jbd2_journal_head inode_cache xa_node_mobile buffer_head; do
 		echo 1 > /sys/kernel/slab/$c/shrink
 	done
 }
