@@ -22,15 +22,16 @@ Every figure comes from guests booted in this run, under TCG:
          and virtio-mem: a guest of 512 MiB + 512 MiB of virtio-mem (stock
          kernel, online_movable), the same workload, unplugging 512 MiB
   migration  the same snapshots migrated live to a second QEMU: no help,
-         free page reporting, free page reporting + free-page-hint, after a
-         vmcompact cycle (+ hint)
-  workloads  ext4 scenario and page-cache churn, each kernel, the same
-         steps in the guest that ran the workload
+         free page reporting, free page reporting + free-page-hint (both
+         kernels), after a vmcompact cycle (+ hint); the destination's
+         console is checked for kernel reports
+  ext4, churn  the ext4 scenario and page-cache churn as ext2 is, on the
+         4 KiB memfd
   cost   the SLUB module (bench/kmod) and create/stat/unlink and tar on
          both kernels at once
   scale  CHEAPEST scan and a 64-block vacate in 1, 4 and 8 GiB guests
-  debian the Debian 12 guest's workloads on both kernels (if its image is
-         built)
+  debian the Debian 12 guest's workloads as ext2 is, on the 4 KiB memfd
+         (if its image is built)
   codec  bench/codec
 
 FRAGBENCH_SECTIONS (comma-separated) runs only some sections;
@@ -56,15 +57,14 @@ from hostram import hugepages_release  # noqa: E402
 from methods import Methods  # noqa: E402
 from sec_cost import Cost  # noqa: E402
 from sec_debian import Debian  # noqa: E402
-from sec_ext2 import Ext2  # noqa: E402
 from sec_migration import Migration  # noqa: E402
 from sec_scale import Scale  # noqa: E402
-from sec_workloads import Workloads  # noqa: E402
+from sec_scenario import Scenario  # noqa: E402
 from sizes import SIZES  # noqa: E402
 from util import BUILD, OUT, ROOT, BenchError, log, meminfo, run  # noqa: E402
 
 
-class Bench(Methods, Ext2, Migration, Workloads, Cost, Scale, Debian):
+class Bench(Methods, Scenario, Migration, Cost, Scale, Debian):
     """A run: its guests, snapshots and result; the sections are the
     mixins, one file each (sec_*.py), the methods they measure methods.py."""
 
@@ -167,27 +167,18 @@ class Bench(Methods, Ext2, Migration, Workloads, Cost, Scale, Debian):
         """Stop G, save it to a file (a migration), and forget it."""
         path = os.path.join(self.disk_dir, key + ".snap")
         g.qmp("stop")
-        g.qmp("migrate-set-parameters", {"max-bandwidth": 64 << 30})
-        t0 = time.monotonic()
-        g.qmp("migrate", {"uri": "exec:cat > " + path})
-        while True:
-            st = g.qmp("query-migrate")
-            if st.get("status") == "completed":
-                break
-            if st.get("status") in ("failed", "cancelled"):
-                raise BenchError("%s: snapshot %s: %s" % (g.name, st.get("status"), st))
-            time.sleep(0.3)
-        secs = time.monotonic() - t0
+        secs = g.migrate_out("exec:cat > " + path)[1]
         g.stop()
-        self.snaps[key] = {"file": path, "disk": g.disk, "kernel": g.kernel}
+        self.snaps[key] = {"file": path, "disk": g.disk, "kernel": g.kernel,
+                           "debian": g.debian, "hint": g.hint}
         log("snapshot %s: %d MiB in %.1f s" % (key, os.path.getsize(path) >> 20, secs))
         return secs
 
     def restore(self, key, name, backing="memfd"):
         snap = self.snaps[key]
-        disk = self.overlay(snap["disk"], name)
-        g = Guest(self.run_dir, name, snap["kernel"], backing=backing,
-                  incoming="exec:cat " + snap["file"], disks=[(disk, "qcow2")])
+        disk = self.overlay(snap["disk"], name, "qcow2" if snap["disk"].endswith(".qcow2") else "raw")
+        g = Guest(self.run_dir, name, snap["kernel"], backing=backing, debian=snap["debian"],
+                  hint=snap["hint"], incoming="exec:cat " + snap["file"], disks=[(disk, "qcow2")])
         g.disk = disk
         t0 = time.monotonic()
         g.wait_incoming()
@@ -241,7 +232,8 @@ class Bench(Methods, Ext2, Migration, Workloads, Cost, Scale, Debian):
             self.section("codec", self.sec_codec)
             self.section("ext2", self.sec_ext2)
             self.section("migration", self.sec_migration)
-            self.section("workloads", self.sec_workloads)
+            self.section("ext4", self.sec_ext4)
+            self.section("churn", self.sec_churn)
             self.section("cost", self.sec_cost)
             self.section("scale", self.sec_scale)
             self.section("debian", self.sec_debian)

@@ -45,7 +45,7 @@ class Guest:
                  append="", payload="fragbench", incoming=None, hint=True,
                  vmem=0, timeout=5400, smp=2, debian=False, initrds=None):
         self.name, self.kernel, self.mem, self.backing = name, kernel, mem, backing
-        self.debian = debian
+        self.debian, self.hint = debian, hint
         self.dir = os.path.join(run_dir, name)
         os.makedirs(self.dir, exist_ok=True)
         for f in ("qemu.pid", "bench.sock", "qga.sock"):
@@ -177,20 +177,26 @@ class Guest:
         raise BenchError("%s: no '%s' in %d s:%s" % (self.name, regex, secs, self.tail()))
 
     # -- QMP --------------------------------------------------------------
-    def qmp(self, cmd, args=None, timeout=60):
-        path = os.path.join(self.dir, "qmp.sock")
-        deadline = time.monotonic() + timeout
+    def _unix(self, name, secs, what):
+        """A connection to the socket NAME in the guest's directory, once
+        QEMU has made it (within SECS, while QEMU runs)."""
+        path = os.path.join(self.dir, name)
+        deadline = time.monotonic() + secs
         while True:
+            s = socket.socket(socket.AF_UNIX)
+            s.settimeout(secs)
             try:
-                s = socket.socket(socket.AF_UNIX)
-                s.settimeout(timeout)
                 s.connect(path)
-                break
+                return s
             except OSError:
                 s.close()
                 if time.monotonic() > deadline or not self.alive():
-                    raise BenchError("%s: no QMP socket:%s" % (self.name, self.tail()))
+                    raise BenchError("%s: no %s:%s" % (self.name, what, self.tail()))
                 time.sleep(0.2)
+
+    def qmp(self, cmd, args=None, timeout=60):
+        s = self._unix("qmp.sock", timeout, "QMP socket")
+        s.settimeout(timeout)
         try:
             f = s.makefile("rw")
             json.loads(f.readline())
@@ -216,6 +222,23 @@ class Guest:
     def hmp(self, line):
         return self.qmp("human-monitor-command", {"command-line": line})
 
+    def migrate_out(self, uri, timeout=900):
+        """Migrate to URI at full speed and wait for the end: the last
+        query-migrate, and the seconds it took."""
+        self.qmp("migrate-set-parameters", {"max-bandwidth": 64 << 30})
+        t0 = time.monotonic()
+        self.qmp("migrate", {"uri": uri})
+        while True:
+            st = self.qmp("query-migrate")
+            if st.get("status") == "completed":
+                return st, time.monotonic() - t0
+            if st.get("status") in ("failed", "cancelled"):
+                raise BenchError("%s: migration to %s %s: %s" % (self.name, uri, st.get("status"),
+                                                                 st.get("error-desc")))
+            if time.monotonic() - t0 > timeout:
+                raise BenchError("%s: migration still %s after %d s" % (self.name, st.get("status"), timeout))
+            time.sleep(0.2)
+
     def wait_incoming(self, secs=300):
         """An incoming migration (vm-run --incoming) is in: resume the guest."""
         deadline = time.monotonic() + secs
@@ -232,20 +255,8 @@ class Guest:
 
     # -- commands in the guest ----------------------------------------------
     def _connect(self, secs=300):
-        path = os.path.join(self.dir, "bench.sock")
-        deadline = time.monotonic() + secs
-        while True:
-            try:
-                s = socket.socket(socket.AF_UNIX)
-                s.connect(path)
-                self.sock = s
-                self.buf = b""
-                return
-            except OSError:
-                s.close()
-                if time.monotonic() > deadline or not self.alive():
-                    raise BenchError("%s: no bench port:%s" % (self.name, self.tail()))
-                time.sleep(0.2)
+        self.sock = self._unix("bench.sock", secs, "bench port")
+        self.buf = b""
 
     def sh(self, cmd, timeout=900, check=True):
         """Run COMMAND in the guest (sh -c); its output and exit status."""

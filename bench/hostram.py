@@ -1,12 +1,21 @@
 """The guest's RAM as the host holds it (bench/fragbench.py): populated
 pages per 2 MiB block of a memfd, a hugetlb memfd or anonymous memory,
 what came back between two looks, and the host's memory over time."""
+import importlib.util
 import os
 import re
 import threading
 import time
 
-from util import BLOCK, MIB, PAGE, BenchError, meminfo, vmstat
+from util import BLOCK, MIB, PAGE, ROOT, BenchError, meminfo, vmstat
+
+# The tests' count of a memfd's populated pages per block (SEEK_DATA and
+# SEEK_HOLE), so that the bench and the tests read host memory alike.
+_spec = importlib.util.spec_from_file_location(
+    "memfd_blocks", os.path.join(ROOT, "tests", "host", "lib", "memfd-blocks.py"))
+memfd_blocks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(memfd_blocks)
+
 
 class HostRam:
     """The guest's RAM as the host holds it.
@@ -87,24 +96,6 @@ class HostRam:
                 os.close(m["fd"])
                 m["fd"] = None
 
-    @staticmethod
-    def _seek_blocks(fd, size):
-        pages = [0] * (size // BLOCK)
-        off = 0
-        while off < size:
-            try:
-                data = os.lseek(fd, off, os.SEEK_DATA)
-            except OSError:
-                break
-            hole = min(os.lseek(fd, data, os.SEEK_HOLE), size)
-            while data < hole:
-                b = data // BLOCK
-                end = min(hole, (b + 1) * BLOCK)
-                pages[b] += (end - data) // PAGE
-                data = end
-            off = hole
-        return pages
-
     _present = bytes(1 if b & 0x80 else 0 for b in range(256))
 
     def _pagemap_blocks(self, start, size):
@@ -126,7 +117,7 @@ class HostRam:
         out = []
         for m in self.maps:
             if m["kind"] == "memfd":
-                out += self._seek_blocks(m["fd"], m["size"])
+                out += memfd_blocks.populated(m["fd"], m["size"])
             else:
                 out += self._pagemap_blocks(m["start"], m["size"])
         return out

@@ -123,6 +123,15 @@ class Methods:
         rows.append(self.step(g, ram, "vacate-all", lambda: self.vacate_all(g), st0))
         return rows
 
+    def seq_of(self, kernel, g, ram, st0, r):
+        """KERNEL's steps into R: the stock baselines, or the census and
+        vmcompact's steps."""
+        if kernel == "patched":
+            r["census"] = self.census(g)
+            r["steps"] = self.seq_patched(g, ram, st0)
+        else:
+            r["steps"] = self.seq_stock(g, ram, st0)
+
     def seq_balloon(self, g, ram, st0, label):
         target = SIZES["mem_mib"] - SIZES["target_mib"]
         return [self.step(g, ram, label, lambda: self.balloon(g, target), st0,

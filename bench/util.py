@@ -1,6 +1,7 @@
 """What every part of make bench's host side uses (bench/fragbench.py):
 paths, sizes, the log, commands, /proc figures."""
 import os
+import re
 import subprocess
 import time
 
@@ -17,6 +18,12 @@ T0 = time.monotonic()
 
 def log(msg):
     print("[%7.1f] %s" % (time.monotonic() - T0, msg), flush=True)
+
+
+# What the tests call a kernel report on a console: tests/lib.sh's
+# KERNEL_REPORT_RE, read from there so that there is one list.
+with open(os.path.join(ROOT, "tests", "lib.sh")) as _f:
+    KERNEL_REPORT = re.compile(re.search(r"^KERNEL_REPORT_RE='([^']*)'", _f.read(), re.M).group(1))
 
 
 class BenchError(Exception):

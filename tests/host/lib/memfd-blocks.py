@@ -68,4 +68,5 @@ def main():
         print(" ".join(map(str, populated(fd, size))))
 
 
-main()
+if __name__ == "__main__":
+    main()
