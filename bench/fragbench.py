@@ -170,7 +170,7 @@ class Bench(Methods, Scenario, Migration, Cost, Scale, Debian):
         secs = g.migrate_out("exec:cat > " + path)[1]
         g.stop()
         self.snaps[key] = {"file": path, "disk": g.disk, "kernel": g.kernel,
-                           "debian": g.debian, "hint": g.hint}
+                           "debian": g.debian, "hint": g.hint, "mem": g.mem, "smp": g.smp}
         log("snapshot %s: %d MiB in %.1f s" % (key, os.path.getsize(path) >> 20, secs))
         return secs
 
@@ -178,15 +178,19 @@ class Bench(Methods, Scenario, Migration, Cost, Scale, Debian):
         snap = self.snaps[key]
         disk = self.overlay(snap["disk"], name, "qcow2" if snap["disk"].endswith(".qcow2") else "raw")
         g = Guest(self.run_dir, name, snap["kernel"], backing=backing, debian=snap["debian"],
-                  hint=snap["hint"], incoming="exec:cat " + snap["file"], disks=[(disk, "qcow2")])
+                  hint=snap["hint"], mem=snap["mem"], smp=snap["smp"], incoming="exec:cat " + snap["file"],
+                  disks=[(disk, "qcow2")])
         g.disk = disk
-        t0 = time.monotonic()
-        g.wait_incoming()
-        self.accels.add(g.accel())
-        g.sh("true", timeout=120)
-        g.restore_s = round(time.monotonic() - t0, 1)
+        try:
+            t0 = time.monotonic()
+            g.wait_incoming()
+            self.accels.add(g.accel())
+            g.sh("true", timeout=120)
+            g.restore_s = round(time.monotonic() - t0, 1)
+        except BaseException:
+            g.stop()
+            raise
         return g
-
 
     def section(self, name, fn):
         if self.sections and name not in self.sections:

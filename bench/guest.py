@@ -45,7 +45,7 @@ class Guest:
                  append="", payload="fragbench", incoming=None, hint=True,
                  vmem=0, timeout=5400, smp=2, debian=False, initrds=None):
         self.name, self.kernel, self.mem, self.backing = name, kernel, mem, backing
-        self.debian, self.hint = debian, hint
+        self.debian, self.hint, self.smp = debian, hint, smp
         self.dir = os.path.join(run_dir, name)
         os.makedirs(self.dir, exist_ok=True)
         for f in ("qemu.pid", "bench.sock", "qga.sock"):

@@ -71,11 +71,13 @@ class Methods:
         gb = g.state()
         samp = Sampler(ram)
         t0 = time.monotonic()
-        info = action()
-        info = info if isinstance(info, dict) else {}
-        action_s = time.monotonic() - t0
-        settled = samp.settle(timeout=timeout, **(settle or {}))
-        samp.stop()
+        try:
+            info = action()
+            info = info if isinstance(info, dict) else {}
+            action_s = time.monotonic() - t0
+            settled = samp.settle(timeout=timeout, **(settle or {}))
+        finally:
+            samp.stop()
         after = ram.sample()
         ga = g.state()
         host = returned(before, after)

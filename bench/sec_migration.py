@@ -21,8 +21,8 @@ class Migration:
                 ("ext2-patched", "vmcompact", False), ("ext2-patched", "vmcompact", True)]
         for key, how, hint in plan:
             if key not in self.snaps:
-                self.error("migration", "no snapshot %s (the ext2 section failed)" % key)
-                return
+                self.error("migration/%s" % key, "no snapshot %s (the ext2 section failed)" % key)
+                continue
             try:
                 sec.append(self.migrate(key, how, hint))
             except Exception as e:
@@ -31,7 +31,7 @@ class Migration:
         # What the hint alone does to a guest, a few times on each kernel:
         # one try of each kind above cannot tell.
         checks = self.result["sections"].setdefault("migration_hint", [])
-        for key in ("ext2-stock", "ext2-patched"):
+        for key in [k for k in ("ext2-stock", "ext2-patched") if k in self.snaps]:
             for i in range(HINT_TRIES):
                 try:
                     checks.append(self.migrate(key, "none", True, "-try%d" % i))
@@ -43,7 +43,7 @@ class Migration:
         name = "mig-%s-%s%s%s" % (key, how, "-hint" if hint else "", tag)
         log("migration: %s" % name)
         src = self.restore(key, name + "-src")
-        dst = None
+        dst = ram = None
         try:
             ram = HostRam(src)
             st0 = src.state()
@@ -59,8 +59,8 @@ class Migration:
                 samp.stop()
             before = ram.sample()
             st1 = src.state()
-            dst = Guest(self.run_dir, name + "-dst", src.kernel, incoming="defer",
-                        disks=[(src.disk, "qcow2")])
+            dst = Guest(self.run_dir, name + "-dst", src.kernel, incoming="defer", mem=src.mem, smp=src.smp,
+                        hint=src.hint, debian=src.debian, disks=[(src.disk, "qcow2")])
             caps = [{"capability": "postcopy-ram", "state": True}] if not hint else []
             if caps:
                 # postcopy-ram (never started) keeps QEMU from free page
@@ -83,10 +83,14 @@ class Migration:
                 dst.sh("vmc-bench state /tmp/vmc-caches; sync; echo 3 > /proc/sys/vm/drop_caches", timeout=120)
             except (BenchError, OSError) as e:
                 dst_error = str(e).splitlines()[0][:300]
+            # A guest that did not answer but whose QEMU still runs is not
+            # called dead.
+            dst_alive = dst.alive()
             report = [l.strip() for l in dst.console().splitlines() if KERNEL_REPORT.search(l)]
             if report or dst_error:
-                log("  %s: on the destination: %s%s" % (name, "died: " + dst_error + "; " if dst_error else "",
-                                                        report[0] if report else "no kernel report"))
+                log("  %s: on the destination: %s%s" % (
+                    name, "%s: %s; " % ("no answer" if dst_alive else "died", dst_error) if dst_error else "",
+                    report[0] if report else "no kernel report"))
             ramst = st.get("ram", {})
             res = {
                 "kernel": src.kernel, "how": how, "hint": hint,
@@ -101,15 +105,17 @@ class Migration:
                 "src_populated_mib_before": before["populated_mib"],
                 "src_populated_mib_after": after["populated_mib"],
                 "dst_populated_mib": dafter["populated_mib"],
-                "dst_runs": dst_error is None, "dst_error": report[0][:300] if report and dst_error else dst_error,
+                "dst_runs": dst_error is None, "dst_alive": dst_alive,
+                "dst_error": report[0][:300] if report and dst_error else dst_error,
                 "dst_report": report[0][:300] if report else None,
             }
             log("  %s: %.0f MiB transferred (%.0f normal), %s ms; source %.0f -> %.0f MiB; destination %s MiB" % (
                 name, res["transferred_mib"], res["normal_mib"], res["total_time_ms"],
                 res["src_populated_mib_before"], res["src_populated_mib_after"], res["dst_populated_mib"]))
-            ram.close()
             return res
         finally:
+            if ram:
+                ram.close()
             src.stop()
             if dst:
                 dst.stop()

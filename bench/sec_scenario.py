@@ -4,9 +4,10 @@ snapshotted right after it; every method then starts from a restore of
 its kernel's snapshot, on each host backing; and virtio-mem, in a stock
 guest of its own that ran the same workload."""
 import concurrent.futures
+import os
 import traceback
 
-from hostram import HostRam, hugepages_reserve
+from hostram import HostRam, hugepages_release, hugepages_reserve
 from util import MIB, log
 from sizes import SIZES
 
@@ -56,8 +57,15 @@ class Scenario:
             except Exception as e:
                 self.error("%s/%s" % (wl, k), "%s\n%s" % (e, traceback.format_exc()[-1500:]))
                 g.stop()
-        with concurrent.futures.ThreadPoolExecutor(2) as ex:
+        ex = concurrent.futures.ThreadPoolExecutor(2)
+        try:
             list(ex.map(lambda kv: one(*kv), guests.items()))
+        except BaseException:  # interrupted: the workers wait on guests
+            for g in list(guests.values()) + ([vm] if vm else []):
+                g.stop()
+            raise
+        finally:
+            ex.shutdown()
         if vm:
             try:
                 sec["virtio_mem"] = self.virtio_mem(vm, ready)
@@ -68,24 +76,37 @@ class Scenario:
         self.save()
         plan = [("%s-%s" % (wl, k), b, m) for b in backings for k, m in PLAN
                 if "%s-%s" % (wl, k) in self.snaps]
+        got = 0
         if "hugetlb" in backings:
             want = SIZES["mem_mib"] // 2 + 8
             got = hugepages_reserve(want)
-            self.huge_reserved += want
+            self.huge_reserved += got
             if got < want:
                 self.error("%s/hugetlb" % wl, "the host gave %d of %d huge pages" % (got, want))
                 plan = [p for p in plan if p[1] != "hugetlb"]
-        for key, backing, method in plan:
-            try:
-                log("%s: %s on %s: %s" % (wl, key, backing, method))
-                sec["runs"].append(self.measure_restored(key, backing, method))
-            except Exception as e:
-                self.error("%s/%s/%s" % (key, backing, method), "%s\n%s" % (e, traceback.format_exc()[-1500:]))
-            self.save()
+        try:
+            for key, backing, method in plan:
+                try:
+                    log("%s: %s on %s: %s" % (wl, key, backing, method))
+                    sec["runs"].append(self.measure_restored(key, backing, method))
+                except Exception as e:
+                    self.error("%s/%s/%s" % (key, backing, method), "%s\n%s" % (e, traceback.format_exc()[-1500:]))
+                self.save()
+        finally:
+            if got:
+                hugepages_release(got)
+                self.huge_reserved -= got
+            # Only ext2's snapshots are used again (the migration section).
+            if wl != "ext2":
+                for k in guests:
+                    snap = self.snaps.pop("%s-%s" % (wl, k), None)
+                    if snap:
+                        os.unlink(snap["file"])
 
     def measure_restored(self, key, backing, method):
         name = "%s-%s-%s" % (key, backing, method)
         g = self.restore(key, name, backing)
+        ram = None
         try:
             ram = HostRam(g)
             st0 = g.state()
@@ -98,9 +119,10 @@ class Scenario:
                 res["steps"] = self.seq_balloon(g, ram, st0, "balloon-4k" if g.kernel == "stock" else "balloon-huge")
             elif method == "hold":
                 res["steps"] = self.seq_hold(g, ram, st0)
-            ram.close()
             return res
         finally:
+            if ram:
+                ram.close()
             g.stop()
 
     def virtio_mem(self, g, ready):
@@ -109,14 +131,17 @@ class Scenario:
         half = SIZES["mem_mib"] // 2
         size = g.qmp("qom-get", {"path": "/machine/peripheral/vmem0", "property": "size"})
         ram = HostRam(g, regions=[("memfd", half * MIB), ("anon", half * MIB)])
-        st0 = g.state()
+        try:
+            st0 = g.state()
 
-        def done():
-            return g.qmp("qom-get", {"path": "/machine/peripheral/vmem0", "property": "size"}) == 0
-        row = self.step(g, ram, "virtio-mem-unplug", lambda: self.plug(g, 0), st0,
-                        settle={"quiet": 10, "done": done}, timeout=300)
-        row["plugged_mib_before"] = size >> 20
-        row["plugged_mib_after"] = g.qmp("qom-get", {"path": "/machine/peripheral/vmem0", "property": "size"}) >> 20
-        ram.close()
+            def done():
+                return g.qmp("qom-get", {"path": "/machine/peripheral/vmem0", "property": "size"}) == 0
+            row = self.step(g, ram, "virtio-mem-unplug", lambda: self.plug(g, 0), st0,
+                            settle={"quiet": 10, "done": done}, timeout=300)
+            row["plugged_mib_before"] = size >> 20
+            row["plugged_mib_after"] = g.qmp("qom-get", {"path": "/machine/peripheral/vmem0",
+                                                         "property": "size"}) >> 20
+        finally:
+            ram.close()
         info.update({"guest_start": st0, "steps": [row]})
         return info
