@@ -142,7 +142,10 @@ if [ "$debug" = slub ] && [ ! -d "$obj" ] && [ -f "$kdir/obj-debug/vmlinux" ]; t
 	cp -a "$kdir/obj-debug" "$obj"
 fi
 mkdir -p "$obj"
-kmake() { make -C "$src" O="$obj" CC="ccache gcc" -j"$(nproc)" "$@"; }
+# ccache's base_dir makes the paths under the checkout relative, so that
+# the stock kernel's build (make bench) and other checkouts on this
+# machine reuse the objects that the series does not change.
+kmake() { CCACHE_BASEDIR=$root make -C "$src" O="$obj" CC="ccache gcc" -j"$(nproc)" "$@"; }
 kmake -s tinyconfig >/dev/null
 "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" >"$obj/merge.log"
 kmake -s olddefconfig >/dev/null
