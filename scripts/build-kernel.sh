@@ -143,8 +143,8 @@ if [ "$debug" = slub ] && [ ! -d "$obj" ] && [ -f "$kdir/obj-debug/vmlinux" ]; t
 fi
 mkdir -p "$obj"
 # ccache's base_dir makes the paths under the checkout relative, so that
-# the stock kernel's build (make bench) and other checkouts on this
-# machine reuse the objects that the series does not change.
+# another checkout on this machine (a clean clone for make bench, or CI)
+# reuses this one's objects.
 kmake() { CCACHE_BASEDIR=$root make -C "$src" O="$obj" CC="ccache gcc" -j"$(nproc)" "$@"; }
 kmake -s tinyconfig >/dev/null
 "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" >"$obj/merge.log"
