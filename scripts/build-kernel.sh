@@ -142,10 +142,7 @@ if [ "$debug" = slub ] && [ ! -d "$obj" ] && [ -f "$kdir/obj-debug/vmlinux" ]; t
 	cp -a "$kdir/obj-debug" "$obj"
 fi
 mkdir -p "$obj"
-# ccache's base_dir makes the paths under the checkout relative, so that
-# another checkout on this machine (a clean clone for make bench, or CI)
-# reuses this one's objects.
-kmake() { CCACHE_BASEDIR=$root make -C "$src" O="$obj" CC="ccache gcc" -j"$(nproc)" "$@"; }
+kmake() { make -C "$src" O="$obj" CC="ccache gcc" -j"$(nproc)" "$@"; }
 kmake -s tinyconfig >/dev/null
 "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" >"$obj/merge.log"
 kmake -s olddefconfig >/dev/null
