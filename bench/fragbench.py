@@ -104,6 +104,11 @@ class Bench(Methods, Scenario, Migration, Cost, Scale, Debian):
         log("ERROR %s: %s" % (where, msg))
         self.result["errors"].append({"where": where, "error": str(msg)[:3000]})
 
+    def failed(self, where, e, tail=1500):
+        """A measurement lost to exception E (called in its except
+        clause): the error and the end of its traceback."""
+        self.error(where, "%s\n%s" % (e, traceback.format_exc()[-tail:]))
+
     def save(self):
         if self.accels:
             self.result["accel"] = ",".join(sorted(a for a in self.accels if a))
@@ -200,7 +205,7 @@ class Bench(Methods, Scenario, Migration, Cost, Scale, Debian):
         try:
             fn()
         except Exception as e:  # a whole section lost: say so, go on
-            self.error(name, "%s\n%s" % (e, traceback.format_exc()[-2000:]))
+            self.failed(name, e, 2000)
         finally:
             kill_all()
         self.result["section_seconds"][name] = round(time.monotonic() - t0, 1)

@@ -1,7 +1,6 @@
 """fragbench's migration section: the fragmented guest migrated live to a
 second QEMU on this host, with and without help."""
 import os
-import traceback
 
 from guest import Guest
 from hostram import HostRam, Sampler
@@ -26,7 +25,7 @@ class Migration:
             try:
                 sec.append(self.migrate(key, how, hint))
             except Exception as e:
-                self.error("migration/%s/%s/hint=%s" % (key, how, hint), "%s\n%s" % (e, traceback.format_exc()[-1500:]))
+                self.failed("migration/%s/%s/hint=%s" % (key, how, hint), e)
             self.save()
         # What the hint alone does to a guest, a few times on each kernel:
         # one try of each kind above cannot tell.
@@ -36,7 +35,7 @@ class Migration:
                 try:
                     checks.append(self.migrate(key, "none", True, "-try%d" % i))
                 except Exception as e:
-                    self.error("migration/%s/hint-try%d" % (key, i), "%s\n%s" % (e, traceback.format_exc()[-1500:]))
+                    self.failed("migration/%s/hint-try%d" % (key, i), e)
                 self.save()
 
     def migrate(self, key, how, hint, tag=""):

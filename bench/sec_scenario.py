@@ -5,7 +5,6 @@ its kernel's snapshot, on each host backing; and virtio-mem, in a stock
 guest of its own that ran the same workload."""
 import concurrent.futures
 import os
-import traceback
 
 from hostram import HostRam, hugepages_release, hugepages_reserve
 from util import MIB, log
@@ -41,6 +40,10 @@ class Scenario:
         g.qmp("qom-set", {"path": "/machine/peripheral/vmem0", "property": "requested-size",
                           "value": mib * MIB})
 
+    def plugged(self, g):
+        """The bytes of memory G's virtio-mem device has plugged."""
+        return g.qmp("qom-get", {"path": "/machine/peripheral/vmem0", "property": "size"})
+
     def scenario(self, wl, backings, guests, ready, vm=None):
         """GUESTS (kernel: guest) run WL; READY(kernel, guest) waits for
         the end of it and returns what to record of it.  Then the
@@ -55,7 +58,7 @@ class Scenario:
                 info["snapshot_s"] = round(self.snapshot(g, "%s-%s" % (wl, k)), 1)
                 sec["snapshots"][k] = info
             except Exception as e:
-                self.error("%s/%s" % (wl, k), "%s\n%s" % (e, traceback.format_exc()[-1500:]))
+                self.failed("%s/%s" % (wl, k), e)
                 g.stop()
         ex = concurrent.futures.ThreadPoolExecutor(2)
         try:
@@ -70,7 +73,7 @@ class Scenario:
             try:
                 sec["virtio_mem"] = self.virtio_mem(vm, ready)
             except Exception as e:
-                self.error("%s/virtio-mem" % wl, "%s\n%s" % (e, traceback.format_exc()[-1500:]))
+                self.failed("%s/virtio-mem" % wl, e)
             finally:
                 vm.stop()
         self.save()
@@ -90,7 +93,7 @@ class Scenario:
                     log("%s: %s on %s: %s" % (wl, key, backing, method))
                     sec["runs"].append(self.measure_restored(key, backing, method))
                 except Exception as e:
-                    self.error("%s/%s/%s" % (key, backing, method), "%s\n%s" % (e, traceback.format_exc()[-1500:]))
+                    self.failed("%s/%s/%s" % (key, backing, method), e)
                 self.save()
         finally:
             if got:
@@ -129,18 +132,17 @@ class Scenario:
         """The virtio-mem guest after its workload: unplug 512 MiB."""
         info = ready("stock", g)
         half = SIZES["mem_mib"] // 2
-        size = g.qmp("qom-get", {"path": "/machine/peripheral/vmem0", "property": "size"})
+        size = self.plugged(g)
         ram = HostRam(g, regions=[("memfd", half * MIB), ("anon", half * MIB)])
         try:
             st0 = g.state()
 
             def done():
-                return g.qmp("qom-get", {"path": "/machine/peripheral/vmem0", "property": "size"}) == 0
+                return self.plugged(g) == 0
             row = self.step(g, ram, "virtio-mem-unplug", lambda: self.plug(g, 0), st0,
                             settle={"quiet": 10, "done": done}, timeout=300)
             row["plugged_mib_before"] = size >> 20
-            row["plugged_mib_after"] = g.qmp("qom-get", {"path": "/machine/peripheral/vmem0",
-                                                         "property": "size"}) >> 20
+            row["plugged_mib_after"] = self.plugged(g) >> 20
         finally:
             ram.close()
         info.update({"guest_start": st0, "steps": [row]})
