@@ -1,15 +1,28 @@
-# Memory hotplug against the range vacate: while the host plugs and
-# unplugs a virtio-mem device (tests/long/hotplug.sh), two loops ask for
-# the cheapest blocks (probe of all of them, and FREE of 32), a third reads
-# the map and the census, for vmc.hotplug_secs= seconds (default 120).
-# Memory onlined between sizing the candidates and scanning them, or a
-# block offlined between its check and its use, must not matter.
-secs=120
+# Memory hotplug against the range vacate, while the host plugs and
+# unplugs 256 MiB of a virtio-mem device (tests/long/hotplug.sh), for
+# vmc.hotplug_secs= seconds (default 120), in two halves.
+#
+# First, every kind of request at once: the cheapest blocks (probe of all
+# of them, and FREE of 32), blocks of the device's memory by name (FREE,
+# and HOLD for a second), and the map and the census.  Memory onlined
+# between sizing the candidates and scanning them, or a block offlined
+# between its check and its use, must not matter.
+#
+# Then, with vmc.hotplug_delay_ms= (the debug kernels'
+# CONFIG_VACATE_RACE_DELAY), requests sleep that long between looking a
+# block's struct pages up and using them: PROBE and HOLD by name of blocks
+# of the memory block virtio-mem unplugs first (the last one).  A step
+# taken without the memory hotplug lock then meets the memory map of a
+# removed memory block.  PROBE moves nothing, so the host's unplugs go
+# through meanwhile.
+secs=120 delay=0
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	vmc.hotplug_secs=*) secs=${arg#vmc.hotplug_secs=} ;;
+	vmc.hotplug_delay_ms=*) delay=${arg#vmc.hotplug_delay_ms=} ;;
 	esac
 done
+param=/sys/module/vacate_range/parameters/race_delay_ms
 stop=/tmp/hotplug.stop
 loop() {
 	local n=0
@@ -19,12 +32,47 @@ loop() {
 	done
 	echo "hotplug: $n x $*"
 }
+addr=$(dmesg | sed -n 's/.*virtio_mem.*start address: \(0x[0-9a-f]*\).*/\1/p' | head -n 1)
+if [ -z "$addr" ]; then
+	echo "vmcompact-hotplug: no virtio-mem start address in dmesg"
+	exit 1
+fi
+first=$((addr >> 21))
+# Every 8th block of the 256 MiB the host plugs and unplugs.
+blocks=
+for i in 0 8 16 24 32 40 48 56 64 72 80 88 96 104 112 120; do
+	blocks="$blocks $((first + i))"
+done
+echo "hotplug: named blocks$blocks"
 echo "vmcompact-hotplug: running for $secs s"
+
 loop vacatectl vacate --cheapest all --mode probe &
 loop vacatectl vacate --cheapest 32 --mode free &
+loop vacatectl vacate --block $blocks --mode free &
+# Held blocks make offlining fail (PageOffline): a pause between holds
+# lets the host's unplugs through.
+loop sh -c "vacatectl vacate --block $blocks --mode hold --hold-seconds 1; sleep 2" &
 loop sh -c 'vacatectl map; vacatectl census' &
-sleep "$secs"
+sleep $((secs / 2))
 touch $stop
 wait
+rm -f $stop
+
+if [ "$delay" -gt 0 ] && [ -w $param ]; then
+	echo "$delay" > $param
+	echo "hotplug: requests sleep $delay ms in their windows"
+	# Two blocks of the second 128 MiB memory block.
+	last="$((first + 64)) $((first + 96))"
+	loop vacatectl vacate --block $last --mode probe &
+	loop sh -c "vacatectl vacate --block $((first + 80)) --mode hold --hold-seconds 1; sleep 5" &
+	sleep $((secs - secs / 2))
+	touch $stop
+	wait
+	echo 0 > $param
+elif [ "$delay" -gt 0 ]; then
+	echo "hotplug: no $param (CONFIG_VACATE_RACE_DELAY): no delayed half"
+else
+	sleep $((secs - secs / 2))
+fi
 echo "hotplug: $(grep MemTotal /proc/meminfo)"
 echo "vmcompact-hotplug: done"
