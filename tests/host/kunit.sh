@@ -37,7 +37,7 @@ for suite in $suites; do
 done
 # test_setup_misuse and source_refused make the mobility and page source
 # setups warn on purpose; any other report fails.
-reports=$(tr -d '\r' < "$log" | grep -aE "BUG:|WARNING:|Oops|possible circular|inconsistent lock|KASAN:" |
+reports=$(tr -d '\r' < "$log" | grep -aE "BUG:|WARNING:|Oops|possible circular|possible recursive|inconsistent lock|INFO: |KASAN:" |
 	grep -vE "^WARNING: .* at mm/(slub|slab_common)\.c:[0-9]+ (__kmem_cache_setup_mobility|do_kmem_cache_create|kmem_cache_set_page_source)\+")
 if [ -z "$reports" ]; then
 	pass "$kname-clean-log"

@@ -33,9 +33,11 @@ for k in $kernels; do
 		fail "$name-started: the guest did not start the stress"
 		continue
 	fi
-	# The host's part: balloon and virtio-mem, every 15 s, until done.
+	# The host's part: balloon and virtio-mem, every 15 s, until the
+	# guest settles for its final checks: then the whole balloon back
+	# and no virtio-mem memory.
 	balloons=0 plugs=0 i=0
-	while ! grep -aq "vmcompact-stress: done" "$run/$vm/console.log" &&
+	while ! grep -aqE "vmcompact-stress: (settling|done)" "$run/$vm/console.log" &&
 		kill -0 "${vm_pid_of[$vm]}" 2>/dev/null; do
 		if [ $((i % 2)) = 0 ]; then
 			vm_qmp $vm "{\"execute\":\"balloon\",\"arguments\":{\"value\":$(((mem - 256) << 20))}}" > /dev/null
@@ -47,7 +49,9 @@ for k in $kernels; do
 		balloons=$((balloons + 1)) plugs=$((plugs + 1)) i=$((i + 1))
 		sleep 15
 	done
-	if ! vm_wait_for $vm "vmcompact-stress: done" 120; then
+	vm_qmp $vm "{\"execute\":\"balloon\",\"arguments\":{\"value\":$((mem << 20))}}" > /dev/null 2>&1
+	qmp_set $vm /machine/peripheral/vmem0 requested-size 0 2>/dev/null
+	if ! vm_wait_for $vm "vmcompact-stress: done" 420; then
 		fail "$name-finished: the stress did not finish"
 		continue
 	fi
