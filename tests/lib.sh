@@ -80,6 +80,16 @@ print(json.dumps(r))
 PY
 }
 
+# vm_balloon NAME BYTES: set NAME's balloon target (guest memory left).
+vm_balloon() {
+	vm_qmp "$1" "{\"execute\":\"balloon\",\"arguments\":{\"value\":$2}}" > /dev/null
+}
+
+# vm_qom_set NAME PATH PROPERTY VALUE: set a QOM property of NAME's QEMU.
+vm_qom_set() {
+	vm_qmp "$1" "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"$2\",\"property\":\"$3\",\"value\":$4}}" > /dev/null
+}
+
 # vm_guest_results NAME PREFIX: relay the guest's PASS/FAIL lines.
 vm_guest_results() {
 	grep -aE '^(PASS|FAIL|SKIP) ' "$run/$1/console.log" | tr -d '\r' |

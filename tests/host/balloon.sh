@@ -26,7 +26,7 @@ balloon_actual() { vm_qmp b '{"execute":"query-balloon"}' | sed -n 's/.*"actual"
 # balloon_to MIB: set the target, wait up to 600 s for the guest to get there.
 balloon_to() {
 	local want=$(($1 << 20)) deadline=$((SECONDS + 600)) now
-	vm_qmp b "{\"execute\":\"balloon\",\"arguments\":{\"value\":$want}}" > /dev/null
+	vm_balloon b $want
 	while [ $SECONDS -lt $deadline ]; do
 		now=$(balloon_actual)
 		[ "$now" = $want ] && return 0
@@ -42,7 +42,7 @@ if ! vm_wait_for b "vmcompact-balloon: ready" 600; then
 	exit 1
 fi
 before=$(memfd_blocks)
-vm_qmp b '{"execute":"qom-set","arguments":{"path":"/machine/peripheral/balloon0","property":"guest-stats-polling-interval","value":2}}' > /dev/null
+vm_qom_set b /machine/peripheral/balloon0 guest-stats-polling-interval 2
 
 # The guest's nr_free_pages, read just before and just after its map, and
 # the map's free pages agree within this many pages (vmc-mapcheck's

@@ -18,7 +18,7 @@ plugged() {
 		sed -n 's/.*"return": *\([0-9]*\).*/\1/p'
 }
 request() {
-	vm_qmp h "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"$vmem_path\",\"property\":\"requested-size\",\"value\":$1}}" > /dev/null 2>&1
+	vm_qom_set h $vmem_path requested-size "$1" 2>/dev/null
 }
 # Wait up to 20 s for the plugged size to reach $1.  virtio-mem retries a
 # failed unplug only 50 s later, or on the next request.

@@ -12,10 +12,6 @@ kernels=${STRESS_KERNELS:-debug debug-slub}
 mem=2048 vmem=256
 reports='BUG:|WARNING:|Oops|KASAN:|possible circular|possible recursive|inconsistent lock|INFO: |slab_err|Object corrupt|Redzone|Poison overwritten|Padding overwritten|Freepointer corrupt|Objects remaining|Bad page|VFS: Busy inodes|Call Trace'
 
-qmp_set() {
-	vm_qmp "$1" "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"$2\",\"property\":\"$3\",\"value\":$4}}" > /dev/null
-}
-
 for k in $kernels; do
 	name=stress-$k vm=s-$k
 	kernel=$root/build/guest/bzImage-$k
@@ -40,17 +36,17 @@ for k in $kernels; do
 	while ! grep -aqE "vmcompact-stress: (settling|done)" "$run/$vm/console.log" &&
 		kill -0 "${vm_pid_of[$vm]}" 2>/dev/null; do
 		if [ $((i % 2)) = 0 ]; then
-			vm_qmp $vm "{\"execute\":\"balloon\",\"arguments\":{\"value\":$(((mem - 256) << 20))}}" > /dev/null
-			qmp_set $vm /machine/peripheral/vmem0 requested-size $((vmem << 20))
+			vm_balloon $vm $(((mem - 256) << 20))
+			vm_qom_set $vm /machine/peripheral/vmem0 requested-size $((vmem << 20))
 		else
-			vm_qmp $vm "{\"execute\":\"balloon\",\"arguments\":{\"value\":$((mem << 20))}}" > /dev/null
-			qmp_set $vm /machine/peripheral/vmem0 requested-size 0
+			vm_balloon $vm $((mem << 20))
+			vm_qom_set $vm /machine/peripheral/vmem0 requested-size 0
 		fi
 		balloons=$((balloons + 1)) plugs=$((plugs + 1)) i=$((i + 1))
 		sleep 15
 	done
-	vm_qmp $vm "{\"execute\":\"balloon\",\"arguments\":{\"value\":$((mem << 20))}}" > /dev/null 2>&1
-	qmp_set $vm /machine/peripheral/vmem0 requested-size 0 2>/dev/null
+	vm_balloon $vm $((mem << 20)) 2>/dev/null
+	vm_qom_set $vm /machine/peripheral/vmem0 requested-size 0 2>/dev/null
 	if ! vm_wait_for $vm "vmcompact-stress: done" 420; then
 		fail "$name-finished: the stress did not finish"
 		continue

@@ -125,10 +125,7 @@ else
 fi
 say "tenant $(tr '\n' ' ' < $cg/tenant/memory.events)"
 # Blocks left isolated: the Isolate column of /proc/pagetypeinfo.
-isolated_blocks() {
-	awk '/^Number of blocks type/ { n = NF } /^Node .* zone / && n { s += $NF } END { print s + 0 }' /proc/pagetypeinfo
-}
-isolated=$(isolated_blocks)
+isolated=$(awk '/^Number of blocks type/ { n = NF } /^Node .* zone / && n { s += $NF } END { print s + 0 }' /proc/pagetypeinfo)
 if [ "$isolated" = 0 ]; then
 	echo "PASS stress-none-isolated"
 else
