@@ -1,11 +1,11 @@
 # Run the KUnit suites of the series (slub_mobility, xarray_mobility,
-# slab_notify, slab_source: the only ones the guest config builds) in a
-# guest (they run at boot, before /init) and report each case, then check
-# that the kernel reported nothing.  tests/long/kunit-debug.sh runs this on the
+# slab_notify, slab_source, page_isolation: the only ones the guest config
+# builds) in a guest (they run at boot, before /init) and report each case,
+# then check that the kernel reported nothing.  tests/long/kunit-debug.sh runs this on the
 # DEBUG=1 kernel: KUNIT_KERNEL, and KUNIT_NAME for the result names.
 source "$(dirname "$0")/../lib.sh"
 
-suites="slub_mobility xarray_mobility slab_notify slab_source"
+suites="slub_mobility xarray_mobility slab_notify slab_source page_isolation"
 kname=${KUNIT_NAME:-kunit}
 vm_start k --timeout 1800 ${KUNIT_KERNEL:+--kernel "$KUNIT_KERNEL"} \
 	--append "kunit.enable=1"
