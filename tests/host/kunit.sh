@@ -1,8 +1,9 @@
 # Run the KUnit suites of the series (slub_mobility, xarray_mobility,
 # slab_notify, slab_source, page_isolation: the only ones the guest config
 # builds) in a guest (they run at boot, before /init) and report each case,
-# then check that the kernel reported nothing.  tests/long/kunit-debug.sh runs this on the
-# DEBUG=1 kernel: KUNIT_KERNEL, and KUNIT_NAME for the result names.
+# then check that the kernel reported nothing.  tests/long/kunit-debug.sh
+# runs this on the DEBUG=1 kernel: KUNIT_KERNEL, and KUNIT_NAME for the
+# result names.
 source "$(dirname "$0")/../lib.sh"
 
 suites="slub_mobility xarray_mobility slab_notify slab_source page_isolation"
@@ -37,8 +38,12 @@ for suite in $suites; do
 done
 # test_setup_misuse and source_refused make the mobility and page source
 # setups warn on purpose; any other report fails.
-reports=$(tr -d '\r' < "$log" | grep -aE "BUG:|WARNING:|Oops|possible circular|possible recursive|inconsistent lock|INFO: |KASAN:" |
-	grep -vE "^WARNING: .* at mm/(slub|slab_common)\.c:[0-9]+ (__kmem_cache_setup_mobility|do_kmem_cache_create|kmem_cache_set_page_source)\+")
+report_re="BUG:|WARNING:|Oops|possible circular|possible recursive"
+report_re+="|inconsistent lock|INFO: |KASAN:"
+expected_re="^WARNING: .* at mm/(slub|slab_common)\.c:[0-9]+ "
+expected_re+="(__kmem_cache_setup_mobility|do_kmem_cache_create"
+expected_re+="|kmem_cache_set_page_source)\+"
+reports=$(tr -d '\r' < "$log" | grep -aE "$report_re" | grep -vE "$expected_re")
 if [ -z "$reports" ]; then
 	pass "$kname-clean-log"
 else
