@@ -1,9 +1,10 @@
 # Pageblock migratetypes and free page counters across the range vacate
-# (tests/guest/payloads/migratetypes.sh, booted with cma=64M): blocks that
-# a FREE fails to empty keep their type, emptied ones are MIGRATE_MOVABLE,
-# CMA and HighAtomic blocks are refused and keep theirs, and
-# NR_FREE_PAGES and CmaFree agree with the map's free pages after each
-# step.  The CMA checks SKIP on a guest kernel without CONFIG_CMA.
+# (tests/guest/payloads/migratetypes.sh, booted with cma=64M): blocks that a
+# FREE fails to empty keep their type, emptied ones are MIGRATE_MOVABLE, CMA
+# and HighAtomic blocks are refused and keep theirs, the second block of a
+# free order-10 page can be held, and NR_FREE_PAGES and CmaFree agree with the
+# map's free pages after each step.  The CMA checks SKIP on a guest kernel
+# without CONFIG_CMA.
 source "$(dirname "$0")/../lib.sh"
 
 vm_start m --payload migratetypes --append "cma=64M" --timeout 1200

@@ -1,15 +1,16 @@
-# For tests/host/migratetypes.sh: the range vacate and pageblock
-# migratetypes.  A block that a FREE fails to empty keeps the type it had
-# (an unmovable block full of slab must not come back MIGRATE_MOVABLE);
-# a block it empties is MIGRATE_MOVABLE; blocks reserved by their type
-# (CMA, the high-order atomic reserve) are refused and never change; the
-# free page counters (NR_FREE_PAGES, and NR_FREE_CMA_PAGES: CmaFree) agree
-# with the free pages of the /dev/vacate map all along, and CmaTotal with
-# its CMA blocks.  (Blocks isolated by someone else are not tried here:
-# nothing keeps a block isolated for long but memory offlining, which
-# holds the memory hotplug lock that every /dev/vacate call now takes.)  Boot with cma=64M
-# for the CMA part (SKIP without CONFIG_CMA).  Prints PASS/FAIL/SKIP lines,
-# then "vmcompact-migratetypes: done".
+# For tests/host/migratetypes.sh: the range vacate and pageblock migratetypes.
+# A block that a FREE fails to empty keeps the type it had (an unmovable block
+# full of slab must not come back MIGRATE_MOVABLE); a block it empties is
+# MIGRATE_MOVABLE; blocks reserved by their type (CMA, the high-order atomic
+# reserve) are refused and never change; the second block of a free page of
+# two blocks can be held (isolating it splits that page at the block's edge);
+# the free page counters (NR_FREE_PAGES, and NR_FREE_CMA_PAGES: CmaFree)
+# agree with the free pages of the /dev/vacate map all along, and CmaTotal
+# with its CMA blocks.  (Blocks isolated by someone else are not tried here:
+# nothing keeps a block isolated for long but memory offlining, which holds
+# the memory hotplug lock that every /dev/vacate call now takes.)  Boot with
+# cma=64M for the CMA part (SKIP without CONFIG_CMA).  Prints PASS/FAIL/SKIP
+# lines, then "vmcompact-migratetypes: done".
 d=/sys/kernel/debug/slub_mobility_test
 
 result() { # name status detail
@@ -207,7 +208,47 @@ else
 	echo "SKIP cma-named-refused: /proc/meminfo has no CmaTotal (or it is 0): the guest kernel has no CONFIG_CMA or no cma= area"
 fi
 
-# 3. Fragment tmpfs (small files between big ones, most then deleted), then
+# 3. A free page larger than a block (order 10: two blocks): HOLD of its
+# second block.  Isolating the block splits the page at the block's edge
+# under zone->lock, so the block's half is on the isolated free list,
+# where HOLD takes it, and the first half stays free and counted.  Left
+# whole, the page stays on the first block's movable list, where anyone
+# may allocate the held block's pages, and HOLD finds the block not
+# isolated (EBUSY).  Two wholly free Movable blocks that start at a
+# multiple of 1024 pages are one order-10 page: the buddy allocator merges
+# two free halves of the same type.  (/proc/kpageflags cannot tell: it
+# flags every page of a free page KPF_BUDDY.)
+vmc-blocktypes > /tmp/big.before
+big=$(awk -v m=$MOVABLE '
+	$2 == m && $3 == 512 { free[$1] = 1 }
+	END { for (p in free) if (p % 1024 == 0 && (p + 512) in free) print p }' /tmp/big.before |
+	sort -n | head -n 1)
+if [ -n "$big" ]; then
+	second=$((big + 512))
+	vacatectl vacate --pfn $second --mode hold --hold-seconds 4 > /tmp/big.out 2> /tmp/big.err &
+	holder=$!
+	for i in $(seq 30); do
+		grep -q "holding" /tmp/big.err && break
+		kill -0 $holder 2> /dev/null || break
+		sleep 1
+	done
+	vmc-blocktypes > /tmp/big.during
+	wait $holder
+	hrc=$?
+	vmc-blocktypes > /tmp/big.after
+	line=$(awk -v a=$big -v b=$second '$1 == a || $1 == b { printf " %d: free %d used %d;", $1, $3, $4 }' /tmp/big.during)
+	[ $hrc = 0 ] && grep -q "^vacatectl: holding 1 blocks$" /tmp/big.err &&
+		awk -v a=$big -v b=$second '
+			$1 == b && $3 == 0 { held = 1 } $1 == a && $3 > 0 { first = 1 }
+			END { exit !(held && first) }' /tmp/big.during &&
+		awk -v b=$second -v m=$MOVABLE '$1 == b && $2 == m { ok = 1 } END { exit !ok }' /tmp/big.after
+	result big-buddy-second-block-held $? "order-10 free page at pfn $big, HOLD of pfn $second: exit $hrc, $(grep '^block ' /tmp/big.out | tr '\n' '|') $(tr '\n' ' ' < /tmp/big.err); during the hold:$line"
+	free_check after-big-buddy
+else
+	echo "SKIP big-buddy-second-block-held: no free order-10 page in two Movable blocks"
+fi
+
+# 4. Fragment tmpfs (small files between big ones, most then deleted), then
 # FREE the cheapest blocks, all of them.  The test cache's blocks fail
 # again; others may.
 mkdir /tmp/f
@@ -231,7 +272,7 @@ if [ $has_cma = 1 ]; then
 fi
 free_check after-cheapest
 
-# 4. Everything still there: the test cache's objects (unstuck, their
+# 5. Everything still there: the test cache's objects (unstuck, their
 # blocks emptied), the tmpfs files.
 echo unstick > $d/control
 vacatectl vacate $(vmc-blocks-of M) --mode free > /dev/null 2>&1
