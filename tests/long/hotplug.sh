@@ -6,7 +6,10 @@
 # second half, requests sleep HOTPLUG_DELAY_MS (default 1500) where they
 # have looked a block's struct pages up and are about to use them
 # (CONFIG_VACATE_RACE_DELAY): before the fix, the named request's check
-# read the zone of a memory block removed meanwhile.
+# read the zone of a memory block removed meanwhile.  Last, the guest
+# offlines the memory block itself while a HOLD of one of its blocks
+# sleeps unlocked: before the fix, the HOLD's check of free memory read the
+# zone of the offline block from its poisoned memory map.
 source "$(dirname "$0")/../lib.sh"
 secs=${HOTPLUG_SECS:-180}
 kernel=${HOTPLUG_KERNEL:-$root/build/guest/bzImage-debug}
@@ -38,13 +41,18 @@ if ! vm_wait_for h "vmcompact-hotplug: running" 600; then
 	exit 1
 fi
 plugs=0 unplugs=0
-while ! grep -aq "vmcompact-hotplug: done" "$run/h/console.log" &&
+while ! grep -aqE "vmcompact-hotplug: done|hotplug: own offlining" "$run/h/console.log" &&
 	kill -0 "${vm_pid_of[h]}" 2>/dev/null; do
 	request $((256 << 20))
 	settle $((256 << 20)) && plugs=$((plugs + 1))
 	request 0
 	settle 0 && unplugs=$((unplugs + 1))
 done
+# The guest offlines memory itself now: leave it plugged.
+if grep -aq "hotplug: own offlining" "$run/h/console.log"; then
+	request $((256 << 20))
+	settle $((256 << 20))
+fi
 if ! vm_wait_for h "vmcompact-hotplug: done" 60; then
 	fail "$name-finished: the payload did not finish"
 	exit 1
@@ -54,5 +62,14 @@ if [ $plugs -gt 0 ] && [ $unplugs -gt 0 ]; then
 	pass "$name-plugged ($plugs plugs and $unplugs unplugs of 256 MiB completed)"
 else
 	fail "$name-plugged: $plugs plugs, $unplugs unplugs completed"
+fi
+own=$(tr -d '\r' < "$run/h/console.log" | sed -n 's/^hotplug: own offline: \([0-9]*\) of .*/\1/p')
+if [ -z "$own" ]; then
+	skip "$name-own-offline: the guest kernel has no race delay (CONFIG_VACATE_RACE_DELAY)"
+elif [ "$own" -gt 0 ]; then
+	pass "$name-own-offline ($(tr -d '\r' < "$run/h/console.log" | grep -a '^hotplug: own offline: '))"
+else
+	fail "$name-own-offline: no HOLD found its block gone: $(tr -d '\r' < "$run/h/console.log" |
+		sed -n 's/^hotplug: own offline [0-9]*: \([^;]*\); block [^:]*: \([^;]*\);.*/\1, \2/p' | tr '\n' '|')"
 fi
 vm_clean_log h "$name-clean-log" 'BUG:|WARNING:|Oops|KASAN:|possible circular|possible recursive|inconsistent lock|INFO: |Bad page|Call Trace'

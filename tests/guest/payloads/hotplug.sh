@@ -58,6 +58,50 @@ touch $stop
 wait
 rm -f $stop
 
+# Last, with the host's memory left plugged, the guest offlines the memory
+# block itself, at a time it knows a HOLD of one of its blocks is in its
+# window: after the named check and the probe (each sleeps the delay, under
+# the hotplug lock), before the block is isolated (it sleeps the delay
+# unlocked, then checks again under the lock).  The HOLD, whose probe
+# found the block free, must then find it gone (ENXIO, or ERANGE: it was
+# the last memory block), and the kernel must not look at the offline
+# block's memory map.
+own_offline() {
+	local mb=/sys/devices/system/memory/memory$(((addr >> 27) + 1))
+	local d=2000 i n=0 hit=0 r
+	echo "hotplug: own offlining"
+	echo $d > $param
+	# The host plugs the memory one last time after its last unplug:
+	# wait until it has stayed online for 6 s (while the host cycles, it
+	# unplugs within 3 s of each plug).
+	n=0
+	for i in $(seq 90); do
+		if [ "$(cat $mb/state 2>/dev/null)" = online ]; then
+			n=$((n + 1))
+		else
+			n=0
+		fi
+		[ $n -ge 6 ] && break
+		sleep 1
+	done
+	n=0
+	for i in 1 2 3 4; do
+		[ "$(cat $mb/state 2>/dev/null)" = online ] || break
+		vacatectl vacate --block $((first + 80)) --mode hold --hold-seconds 1 > /tmp/own.out 2>&1 &
+		# The middle of the unlocked sleep: the third of three.
+		usleep $((d * 2500))
+		echo offline > $mb/state 2> /dev/null && r=offlined || r="not offlined"
+		wait
+		n=$((n + 1))
+		grep -qE "failed (ENXIO|ERANGE), was free" /tmp/own.out && [ "$r" = offlined ] &&
+			hit=$((hit + 1))
+		echo "hotplug: own offline $i: $r; $(grep -E '^(block |vacatectl: [^hr])' /tmp/own.out | head -n 1)"
+		echo online_movable > $mb/state
+	done
+	echo "hotplug: own offline: $hit of $n HOLDs found their block gone, offlined in their window"
+	echo "vmcompact-hotplug: own offlining done"
+}
+
 if [ "$delay" -gt 0 ] && [ -w $param ]; then
 	echo "$delay" > $param
 	echo "hotplug: requests sleep $delay ms in their windows"
@@ -68,6 +112,7 @@ if [ "$delay" -gt 0 ] && [ -w $param ]; then
 	sleep $((secs - secs / 2))
 	touch $stop
 	wait
+	own_offline
 	echo 0 > $param
 elif [ "$delay" -gt 0 ]; then
 	echo "hotplug: no $param (CONFIG_VACATE_RACE_DELAY): no delayed half"
