@@ -63,13 +63,14 @@ if [ $plugs -gt 0 ] && [ $unplugs -gt 0 ]; then
 else
 	fail "$name-plugged: $plugs plugs, $unplugs unplugs completed"
 fi
-own=$(tr -d '\r' < "$run/h/console.log" | sed -n 's/^hotplug: own offline: \([0-9]*\) of .*/\1/p')
+console=$(tr -d '\r' < "$run/h/console.log")
+own=$(sed -n 's/^hotplug: own offline: \([0-9]*\) of .*/\1/p' <<<"$console")
 if [ -z "$own" ]; then
 	skip "$name-own-offline: the guest kernel has no race delay (CONFIG_VACATE_RACE_DELAY)"
 elif [ "$own" -gt 0 ]; then
-	pass "$name-own-offline ($(tr -d '\r' < "$run/h/console.log" | grep -a '^hotplug: own offline: '))"
+	pass "$name-own-offline ($(grep -a '^hotplug: own offline: ' <<<"$console"))"
 else
-	fail "$name-own-offline: no HOLD found its block gone: $(tr -d '\r' < "$run/h/console.log" |
-		sed -n 's/^hotplug: own offline [0-9]*: \([^;]*\); block [^:]*: \([^;]*\);.*/\1, \2/p' | tr '\n' '|')"
+	fail "$name-own-offline: no HOLD found its block gone: $(sed -n \
+		's/^hotplug: own offline [0-9]*: \([^;]*\); block [^:]*: \([^;]*\);.*/\1, \2/p' <<<"$console" | tr '\n' '|')"
 fi
 vm_clean_log h "$name-clean-log" 'BUG:|WARNING:|Oops|KASAN:|possible circular|possible recursive|inconsistent lock|INFO: |Bad page|Call Trace'

@@ -68,23 +68,21 @@ rm -f $stop
 # block's memory map.
 own_offline() {
 	local mb=/sys/devices/system/memory/memory$(((addr >> 27) + 1))
-	local d=2000 i n=0 hit=0 r
+	local d=2000 i up=0 n=0 hit=0 r
 	echo "hotplug: own offlining"
 	echo $d > $param
 	# The host plugs the memory one last time after its last unplug:
 	# wait until it has stayed online for 6 s (while the host cycles, it
 	# unplugs within 3 s of each plug).
-	n=0
 	for i in $(seq 90); do
 		if [ "$(cat $mb/state 2>/dev/null)" = online ]; then
-			n=$((n + 1))
+			up=$((up + 1))
 		else
-			n=0
+			up=0
 		fi
-		[ $n -ge 6 ] && break
+		[ $up -ge 6 ] && break
 		sleep 1
 	done
-	n=0
 	for i in 1 2 3 4; do
 		[ "$(cat $mb/state 2>/dev/null)" = online ] || break
 		vacatectl vacate --block $((first + 80)) --mode hold --hold-seconds 1 > /tmp/own.out 2>&1 &
