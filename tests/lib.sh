@@ -42,14 +42,26 @@ vm_start() {
 	vm_pid_of[$name]=$!
 }
 
-# vm_wait_for NAME REGEX SECONDS: wait until the console shows REGEX;
-# give up early if the guest has gone.
+# vm_console NAME: NAME's console so far without carriage returns, and
+# only its complete lines: the serial port writes a line a few bytes at
+# a time, and a line read before its end would lose its last words.
+vm_console() {
+	perl -ne 's/\r//g; print if /\n\z/' "$run/$1/console.log" 2>/dev/null
+}
+
+# vm_console_has NAME REGEX: a complete line of NAME's console matches.
+vm_console_has() {
+	[ "$(vm_console "$1" | grep -acE "$2")" -gt 0 ]
+}
+
+# vm_wait_for NAME REGEX SECONDS: wait until a complete console line
+# matches REGEX; give up early if the guest has gone.
 vm_wait_for() {
 	local log=$run/$1/console.log deadline=$((SECONDS + $3)) pid=${vm_pid_of[$1]:-}
 	while [ $SECONDS -lt $deadline ]; do
-		grep -aqE "$2" "$log" 2>/dev/null && return 0
+		vm_console_has "$1" "$2" && return 0
 		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
-			grep -aqE "$2" "$log" 2>/dev/null && return 0
+			vm_console_has "$1" "$2" && return 0
 			echo "the guest $1 stopped before '$2' showed on its console; last lines:"
 			tail -n 15 "$log" 2>/dev/null | sed 's/^/  | /'
 			return 1
@@ -92,9 +104,23 @@ vm_qom_set() {
 
 # vm_guest_results NAME PREFIX: relay the guest's PASS/FAIL lines.
 vm_guest_results() {
-	grep -aE '^(PASS|FAIL|SKIP) ' "$run/$1/console.log" | tr -d '\r' |
+	vm_console "$1" | grep -aE '^(PASS|FAIL|SKIP) ' |
 		sed -E "s/^(PASS|FAIL|SKIP) /\1 $2/"
 }
+
+# What the console of a guest must not show, for vm_clean_log: crashes,
+# warnings, and what SLUB, KASAN, UBSAN, the page allocator and the VFS
+# found wrong.
+KERNEL_REPORT_RE='BUG:|WARNING:|Oops|general protection|Kernel panic|Bad page'
+KERNEL_REPORT_RE+='|VFS: Busy inodes|INFO: task .* blocked|usercopy:|stack-protector'
+KERNEL_REPORT_RE+='|list_(add|del) corruption|UBSAN:|KASAN:|slab_err|Object corrupt'
+KERNEL_REPORT_RE+='|Redzone|Poison overwritten|Padding overwritten|Freepointer corrupt'
+KERNEL_REPORT_RE+='|Objects remaining'
+# On the debug kernels, also what lockdep and RCU report.  Tests where
+# the kernel has no reason to print a stack trace at all (not even for
+# an allocation failure) add '|Call Trace'.
+DEBUG_REPORT_RE="$KERNEL_REPORT_RE|possible circular|possible recursive"
+DEBUG_REPORT_RE+='|inconsistent lock|INFO: '
 
 # vm_clean_log NAME TEST REGEX: PASS TEST if NAME's console shows no kernel
 # report matching REGEX, else FAIL it and show the reports.
@@ -108,18 +134,24 @@ vm_clean_log() {
 	fi
 }
 
-# vm_fragmented_intact NAME TEST: the next file check of a guest running
-# the fragmented payload (tests/guest/payloads/fragmented.sh), made after
-# this call, says its files are intact.
-vm_fragmented_intact() {
-	local log=$run/$1/console.log n line
-	n=$(( $(grep -ac '^fragmented: check' "$log") + 1 ))
-	if ! vm_wait_for "$1" "^fragmented: check $n:" 60 > /dev/null; then
-		fail "$2: the guest stopped checking its files"
+# vm_files_intact NAME PREFIX TEST: the next file check a guest prints
+# ("PREFIX: check N: ... ok|BAD", as tests/guest/payloads/fragmented.sh
+# and big.sh do), made after this call, says its files are intact.
+vm_files_intact() {
+	local n line
+	n=$(( $(vm_console "$1" | grep -ac "^$2: check") + 1 ))
+	if ! vm_wait_for "$1" "^$2: check $n:" 60 > /dev/null; then
+		fail "$3: the guest stopped checking its files"
 		return
 	fi
-	line=$(tr -d '\r' < "$log" | grep -a "^fragmented: check $n:")
-	if grep -q ' ok$' <<<"$line"; then pass "$2 ($line)"; else fail "$2: $line"; fi
+	line=$(vm_console "$1" | grep -a "^$2: check $n:")
+	if grep -q ' ok$' <<<"$line"; then pass "$3 ($line)"; else fail "$3: $line"; fi
+}
+
+# vm_fragmented_intact NAME TEST: vm_files_intact for a guest running the
+# fragmented payload.
+vm_fragmented_intact() {
+	vm_files_intact "$1" fragmented "$2"
 }
 
 # ext2_disk SIZE [INODES]: a new ext2 image, $run/disk.img, for --disk.
@@ -140,9 +172,9 @@ vm_payload_test() {
 		fail "$p-guest: the payload did not finish"
 		return 1
 	fi
-	grep -a "^$p: " "$run/$p/console.log" | tr -d '\r'
+	vm_console "$p" | grep -a "^$p: "
 	vm_guest_results "$p" ""
-	vm_clean_log "$p" "$p-clean-log" "BUG:|WARNING:|Oops|VFS: Busy inodes|Bad page"
+	vm_clean_log "$p" "$p-clean-log" "$KERNEL_REPORT_RE"
 }
 
 # vm_clean_log_quoted NAME TEST REGEX: as vm_clean_log, but the console
@@ -159,8 +191,6 @@ vm_clean_log_quoted() {
 }
 
 # ---- The Debian 12 guest (issue 9; scripts/debian-guest/) ----------------
-# What the console of a guest must not show: kernel reports of any kind.
-KERNEL_REPORT_RE='BUG:|WARNING:|Oops|VFS: Busy inodes|Bad page|general protection|Kernel panic|INFO: task .* blocked|usercopy:|stack-protector|list_(add|del) corruption|UBSAN:'
 debian_img=$root/build/guest/debian.img
 qga=$root/scripts/debian-guest/qga.py
 

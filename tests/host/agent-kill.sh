@@ -14,7 +14,7 @@ sock=$run/k/vmc.sock
 	> "$run/hold.out" 2> "$run/hold.err"
 rc=$?
 vm_wait_for k "agent-kill: started again" 60 > /dev/null
-killed=$(tr -d '\r' < "$run/k/console.log" | sed -n 's/^agent-kill: killed in //p')
+killed=$(vm_console k | sed -n 's/^agent-kill: killed in //p')
 # Every block of RAM without holes, probed: none is held.
 for _ in $(seq 1 20); do "$ctl" hello --socket "$sock" > /dev/null 2>&1 && break; sleep 0.5; done
 held=$(held_blocks "$sock")
@@ -25,4 +25,4 @@ else
 	fail "agent-kill-nothing-held: vacate rc $rc, killed in '${killed:-nothing}', $held blocks held after; $(head -c 300 "$run/hold.err")"
 fi
 vm_fragmented_intact k agent-kill-files-intact
-vm_clean_log k agent-kill-clean-log "BUG:|WARNING:|Oops|Bad page"
+vm_clean_log k agent-kill-clean-log "$KERNEL_REPORT_RE"

@@ -54,7 +54,7 @@ tol=256 stats_tol=2048
 free_pages_line() {
 	local deadline=$((SECONDS + 120)) l
 	while [ $SECONDS -lt $deadline ]; do
-		l=$(tr -d '\r' < "$run/b/console.log" | grep -a "^balloon: free-pages $1 " | tail -n 1)
+		l=$(vm_console b | grep -a "^balloon: free-pages $1 " | tail -n 1)
 		[ -n "$l" ] && echo "$l" && return 0
 		sleep 1
 	done
@@ -132,7 +132,7 @@ print(s.get("stat-free-memory", -1), s.get("stat-total-memory", -1), r.get("last
 offline_line() {
 	local deadline=$((SECONDS + 120)) l
 	while [ $SECONDS -lt $deadline ]; do
-		l=$(tr -d '\r' < "$run/b/console.log" | grep -a "^balloon: offline-pages $1 " | tail -n 1)
+		l=$(vm_console b | grep -a "^balloon: offline-pages $1 " | tail -n 1)
 		[ -n "$l" ] && echo "$l" && return 0
 		sleep 1
 	done
@@ -162,12 +162,12 @@ offline_check() {
 	fi
 }
 
-tr -d '\r' < "$run/b/console.log" | grep -a '^balloon: \(FREE\|HOLD\) '
+vm_console b | grep -a '^balloon: \(FREE\|HOLD\) '
 free_pages_check balloon-free-pages-vacate holding-4 after-free holding-2 released-2
 base=$(free_pages_line released-2 | sed -n 's/.* memtotal_kb=\([0-9]*\)$/\1/p')
 base=${base:-0}
 offline0=$(offline_line released-2 | sed -n 's/.* total=\([0-9]*\) .*/\1/p')
-held_blocks=$(tr -d '\r' < "$run/b/console.log" | sed -n 's/^balloon: held //p' | wc -w)
+held_blocks=$(vm_console b | sed -n 's/^balloon: held //p' | wc -w)
 offline0=$(( ${offline0:-0} - held_blocks * 512 ))
 
 if balloon_to $((mem - inflate)); then
@@ -186,7 +186,7 @@ if balloon_to $((mem - inflate)); then
 		fail "balloon-inflates-whole-blocks: $detail"
 	fi
 	# The blocks the guest held went first: all of them are holes now.
-	held=$(tr -d '\r' < "$run/b/console.log" | sed -n 's/^balloon: held //p')
+	held=$(vm_console b | sed -n 's/^balloon: held //p')
 	gone=0 n=0
 	for pfn in $held; do
 		n=$((n + 1))
@@ -224,4 +224,4 @@ if balloon_to $mem; then
 else
 	fail "balloon-deflates: the balloon did not go back to $mem MiB"
 fi
-vm_clean_log b balloon-clean-log "BUG:|WARNING:|Oops|Bad page"
+vm_clean_log b balloon-clean-log "$KERNEL_REPORT_RE"

@@ -20,7 +20,7 @@ for mem in ${BIG_GUESTS_MIB:-4096 8192}; do
 		vm_kill_all
 		continue
 	fi
-	pass "$n-boots (ready after $((SECONDS - t0)) s wall: $(tr -d '\r' < "$run/$n/console.log" | grep -a '^big: [0-9]* MiB')"
+	pass "$n-boots (ready after $((SECONDS - t0)) s wall: $(vm_console $n | grep -a '^big: [0-9]* MiB')"
 	sock=$run/$n/vmc.sock
 
 	"$ctl" vacate --socket "$sock" --cheapest all --mode probe --json > "$run/$n.probe" 2> "$run/$n.err"
@@ -41,13 +41,7 @@ for mem in ${BIG_GUESTS_MIB:-4096 8192}; do
 		fail "$n-vacate: rc $rc, $(jnum done "$run/$n.free") done, fully free $before -> $after: $(head -c 300 "$run/$n.err")"
 	fi
 
-	c=$(( $(grep -ac '^big: check' "$run/$n/console.log") + 1 ))
-	if vm_wait_for $n "^big: check $c:" 60 > /dev/null; then
-		line=$(tr -d '\r' < "$run/$n/console.log" | grep -a "^big: check $c:")
-		if grep -q ' ok$' <<<"$line"; then pass "$n-files-intact ($line)"; else fail "$n-files-intact: $line"; fi
-	else
-		fail "$n-files-intact: the guest stopped checking its files"
-	fi
+	vm_files_intact $n big "$n-files-intact"
 	vm_guest_results $n "$n-"
 	vm_clean_log $n $n-clean-log "$KERNEL_REPORT_RE"
 	vm_kill_all

@@ -78,7 +78,7 @@ fi
 fds() { local n m=1000; for _ in 1 2 3 4 5; do n=$(ls /proc/$1/fd | wc -l); [ $n -lt $m ] && m=$n; sleep 0.3; done; echo $m; }
 # cycle_line LOG N: the log line of cycle N, once it is there.
 cycle_line() { for _ in $(seq 1 300); do grep "\"cycle\":$2," "$1" && return; sleep 0.5; done; }
-readies() { grep -ac 'vmcompact-fragmented: ready' "$run/f/console.log"; }
+readies() { vm_console f | grep -ac 'vmcompact-fragmented: ready'; }
 
 # reset_in TEST STEP CONTROL LOG: reset the guest when the daemon on
 # CONTROL (its cycles in LOG) is at STEP of a cycle of f; then check that

@@ -18,4 +18,4 @@ else
 	fail "freeze-unlinked-fsck: e2fsck found errors: $(tail -n 5 "$run/fu.fsck" | tr '\n' ' ')"
 fi
 vm_clean_log fu freeze-unlinked-clean-log \
-	'BUG:|WARNING:|Oops|KASAN:|VFS: Busy inodes|Bad page|INFO: task .* blocked|Call Trace'
+	"$KERNEL_REPORT_RE|Call Trace"

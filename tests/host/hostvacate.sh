@@ -95,4 +95,4 @@ fi
 # The guest's files, checked after everything above.
 vm_fragmented_intact h hostvacate-files-intact
 vm_guest_results h "hostvacate-"
-vm_clean_log h hostvacate-clean-log "BUG:|WARNING:|Oops|Bad page"
+vm_clean_log h hostvacate-clean-log "$KERNEL_REPORT_RE"

@@ -14,14 +14,13 @@ if ! vm_wait_for k "vmcompact-init: up" 1500; then
 	fail "$kname-boot: the guest did not reach /init"
 	exit 1
 fi
-log=$run/k/console.log
 for suite in $suites; do
-	if ! grep -aqE "^ *# Subtest: $suite\$" <(tr -d '\r' < "$log"); then
+	if ! vm_console_has k "^ *# Subtest: $suite\$"; then
 		fail "$kname-$suite-ran: no $suite suite in the boot log"
 		continue
 	fi
 	# KTAP: "    ok 3 test_name" / "    not ok 3 test_name" / "... # SKIP why"
-	tr -d '\r' < "$log" | sed -n "/# Subtest: $suite\$/,/^ok \|^not ok /p" |
+	vm_console k | sed -n "/# Subtest: $suite\$/,/^ok \|^not ok /p" |
 		grep -E '^ +(not )?ok [0-9]+ ' | while read -r line; do
 		name=$(sed -E 's/^ *(not )?ok [0-9]+ (- )?([^ #]+).*/\3/' <<<"$line")
 		case "$line" in
@@ -30,7 +29,7 @@ for suite in $suites; do
 		*) pass "$kname-$suite-$name" ;;
 		esac
 	done
-	if grep -aqE "^(not ok|ok) [0-9]+ (- )?$suite" "$log"; then
+	if vm_console_has k "^(not ok|ok) [0-9]+ (- )?$suite"; then
 		pass "$kname-$suite-completed"
 	else
 		fail "$kname-$suite-completed: the suite did not finish"
@@ -38,12 +37,10 @@ for suite in $suites; do
 done
 # test_setup_misuse and source_refused make the mobility and page source
 # setups warn on purpose; any other report fails.
-report_re="BUG:|WARNING:|Oops|possible circular|possible recursive"
-report_re+="|inconsistent lock|INFO: |KASAN:"
 expected_re="^WARNING: .* at mm/(slub|slab_common)\.c:[0-9]+ "
 expected_re+="(__kmem_cache_setup_mobility|do_kmem_cache_create"
 expected_re+="|kmem_cache_set_page_source)\+"
-reports=$(tr -d '\r' < "$log" | grep -aE "$report_re" | grep -vE "$expected_re")
+reports=$(vm_console k | grep -aE "$DEBUG_REPORT_RE" | grep -vE "$expected_re")
 if [ -z "$reports" ]; then
 	pass "$kname-clean-log"
 else

@@ -175,7 +175,7 @@ vm_fragmented_intact lv libvirt-files-intact
 "$daemon" --libvirt "$uri" --interval 3600 --settle 30 --control "$run/reset.sock" \
 	> "$run/reset.jsonl" 2> "$run/reset.err" &
 dpid=$!
-readies() { grep -ac 'vmcompact-fragmented: ready' "$lv/vm/console.log"; }
+readies() { vm_console lv | grep -ac 'vmcompact-fragmented: ready'; }
 n=$(readies)
 cycle=$(python3 "$root/tests/host/lib/reset-mid-cycle.py" "$run/reset.sock" $dom \
 	settle virsh "$uri" 2> "$run/reset-mid-cycle.err")
@@ -198,6 +198,6 @@ else
 	fail "libvirt-reset-mid-cycle: $(tail -n 1 "$run/reset-mid-cycle.err"); the cycle at the reset: ${line:-none}; the next: ${next:-none}; $held blocks held, balloon at $((now / 1024)) MiB; exit $rc"
 fi
 
-vm_clean_log lv libvirt-clean-log "BUG:|WARNING:|Oops|Bad page"
+vm_clean_log lv libvirt-clean-log "$KERNEL_REPORT_RE"
 cat "$run/once.err" "$run/on.err" "$run/reset.err" > "$run/daemon.err"
 sanitizer_clean "$run/daemon.err" libvirt-sanitizers

@@ -19,7 +19,7 @@ else
 	fail "host-map-json: $(cat "$run/map.err")"
 	exit 1
 fi
-last=$(grep -a '^meminfo: ' "$run/g/console.log" | tail -1 | tr -d '\r')
+last=$(vm_console g | grep -a '^meminfo: ' | tail -1)
 python3 - "$run/map.json" "$last" <<'PY'
 import json, re, sys
 m = json.load(open(sys.argv[1]))

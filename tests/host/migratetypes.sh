@@ -13,6 +13,6 @@ if ! vm_wait_for m "vmcompact-migratetypes: done" 900; then
 	fail "migratetypes-guest: the payload did not finish"
 	exit 1
 fi
-tr -d '\r' < "$run/m/console.log" | grep -a '^migratetypes: '
+vm_console m | grep -a '^migratetypes: '
 vm_guest_results m "migratetypes-"
-vm_clean_log_quoted m migratetypes-clean-log "BUG:|WARNING:|Oops|Bad page|invoked oom-killer"
+vm_clean_log_quoted m migratetypes-clean-log "$KERNEL_REPORT_RE|invoked oom-killer"

@@ -11,6 +11,6 @@ if ! vm_wait_for o "vmcompact-oom: done" 900; then
 	fail "oom-guest: the payload did not finish"
 	exit 1
 fi
-tr -d '\r' < "$run/o/console.log" | grep -a '^oom: '
+vm_console o | grep -a '^oom: '
 vm_guest_results o "oom-"
-vm_clean_log_quoted o oom-clean-log "BUG:|WARNING:|Oops|Bad page|invoked oom-killer|Out of memory"
+vm_clean_log_quoted o oom-clean-log "$KERNEL_REPORT_RE|invoked oom-killer|Out of memory"

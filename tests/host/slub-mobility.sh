@@ -9,4 +9,4 @@ if ! vm_wait_for m "vmcompact-mobility: done" 600; then
 	exit 1
 fi
 vm_guest_results m "mobility-"
-vm_clean_log m mobility-clean-log "BUG:|WARNING:|Oops|slab_err|Object corrupt|Redzone"
+vm_clean_log m mobility-clean-log "$KERNEL_REPORT_RE"

@@ -80,12 +80,12 @@ fi
 # argsz in a guest: one boot, the tool, a clean kernel log.
 vm_start a --payload argsz --timeout 600
 if vm_wait_for a "vmcompact-argsz: done" 400; then
-	tr -d '\r' < "$run/a/console.log" | grep -a '^vmc-argsz: '
+	vm_console a | grep -a '^vmc-argsz: '
 	vm_guest_results a "uapi-"
-	grep -aq '^\(PASS\|FAIL\) ' "$run/a/console.log" ||
+	vm_console_has a '^(PASS|FAIL) ' ||
 		fail "uapi-argsz: vmc-argsz printed no result"
 else
 	vm_guest_results a "uapi-"
 	fail "uapi-argsz: the guest did not finish vmc-argsz"
 fi
-vm_clean_log_quoted a uapi-clean-log "BUG:|WARNING:|Oops|Bad page"
+vm_clean_log_quoted a uapi-clean-log "$KERNEL_REPORT_RE"

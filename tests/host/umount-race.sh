@@ -19,7 +19,7 @@ umount_race_test() {
 		fail "${prefix}umount-race-finished: the payload did not finish"
 		return
 	fi
-	tr -d '\r' < "$run/$vm/console.log" | grep -a "^umount-race: "
+	vm_console $vm | grep -a "^umount-race: "
 	vm_guest_results "$vm" "$prefix"
 	wait "${vm_pid_of[$vm]}" 2>/dev/null
 	for fs in ext2 ext4; do
@@ -32,7 +32,7 @@ umount_race_test() {
 		rm -f "$run/$vm-$fs.img"
 	done
 	vm_clean_log "$vm" "${prefix}umount-race-clean-log" \
-		'BUG:|WARNING:|Oops|KASAN:|VFS: Busy inodes|Bad page|possible circular|inconsistent lock|Call Trace'
+		"$DEBUG_REPORT_RE|Call Trace"
 }
 
 [ "${BASH_SOURCE[0]}" = "$0" ] && umount_race_test ur 60 ""

@@ -16,7 +16,7 @@ vm_guest_results v "vacatectl-"
 # The lines of the map that do not change from one moment to the next
 # (the picture rows do: pages come and go between the two reads).
 vm_wait_for v "^vctl-map: blocks described" 60 > /dev/null
-grep -a '^vctl-map: ' "$run/v/console.log" | tr -d '\r' | sed 's/^vctl-map: //' > "$run/guest-map.txt"
+vm_console v | grep -a '^vctl-map: ' | sed 's/^vctl-map: //' > "$run/guest-map.txt"
 "$ctl" map --socket "$run/v/vmc.sock" 2>&1 |
 	grep -E '^(guest RAM|legend|  |blocks described)' | grep -v ' MiB |' > "$run/host-map.txt"
 if [ -s "$run/guest-map.txt" ] && cmp -s "$run/guest-map.txt" "$run/host-map.txt"; then
@@ -25,4 +25,4 @@ else
 	fail "vacatectl-map-like-vmcompactctl: $(diff "$run/guest-map.txt" "$run/host-map.txt" | head -8 | tr '\n' '|')"
 fi
 
-vm_clean_log v vacatectl-clean-log "BUG:|WARNING:|Oops|slab_err|Object corrupt|Redzone"
+vm_clean_log v vacatectl-clean-log "$KERNEL_REPORT_RE"

@@ -112,5 +112,5 @@ vm_fragmented_intact b vmcompactd-files-intact-b
 cat "$run/once.err" "$run/deflate.err" "$run/on.err" > "$run/daemon.err"
 sanitizer_clean "$run/daemon.err" vmcompactd-sanitizers
 for g in a b; do
-	vm_clean_log $g "vmcompactd-clean-log-$g" "BUG:|WARNING:|Oops|Bad page"
+	vm_clean_log $g "vmcompactd-clean-log-$g" "$KERNEL_REPORT_RE"
 done

@@ -41,7 +41,7 @@ if ! vm_wait_for h "vmcompact-hotplug: running" 600; then
 	exit 1
 fi
 plugs=0 unplugs=0
-while ! grep -aqE "vmcompact-hotplug: done|hotplug: own offlining" "$run/h/console.log" &&
+while ! vm_console_has h "vmcompact-hotplug: done|hotplug: own offlining" &&
 	kill -0 "${vm_pid_of[h]}" 2>/dev/null; do
 	request $((256 << 20))
 	settle $((256 << 20)) && plugs=$((plugs + 1))
@@ -49,7 +49,7 @@ while ! grep -aqE "vmcompact-hotplug: done|hotplug: own offlining" "$run/h/conso
 	settle 0 && unplugs=$((unplugs + 1))
 done
 # The guest offlines memory itself now: leave it plugged.
-if grep -aq "hotplug: own offlining" "$run/h/console.log"; then
+if vm_console_has h "hotplug: own offlining"; then
 	request $((256 << 20))
 	settle $((256 << 20))
 fi
@@ -57,13 +57,13 @@ if ! vm_wait_for h "vmcompact-hotplug: done" 60; then
 	fail "$name-finished: the payload did not finish"
 	exit 1
 fi
-tr -d '\r' < "$run/h/console.log" | grep -a "^hotplug: " | sed 's/^/  /'
+vm_console h | grep -a "^hotplug: " | sed 's/^/  /'
 if [ $plugs -gt 0 ] && [ $unplugs -gt 0 ]; then
 	pass "$name-plugged ($plugs plugs and $unplugs unplugs of 256 MiB completed)"
 else
 	fail "$name-plugged: $plugs plugs, $unplugs unplugs completed"
 fi
-console=$(tr -d '\r' < "$run/h/console.log")
+console=$(vm_console h)
 own=$(sed -n 's/^hotplug: own offline: \([0-9]*\) of .*/\1/p' <<<"$console")
 if [ -z "$own" ]; then
 	skip "$name-own-offline: the guest kernel has no race delay (CONFIG_VACATE_RACE_DELAY)"
@@ -73,4 +73,4 @@ else
 	fail "$name-own-offline: no HOLD found its block gone: $(sed -n \
 		's/^hotplug: own offline [0-9]*: \([^;]*\); block [^:]*: \([^;]*\);.*/\1, \2/p' <<<"$console" | tr '\n' '|')"
 fi
-vm_clean_log h "$name-clean-log" 'BUG:|WARNING:|Oops|KASAN:|possible circular|possible recursive|inconsistent lock|INFO: |Bad page|Call Trace'
+vm_clean_log h "$name-clean-log" "$DEBUG_REPORT_RE|Call Trace"

@@ -10,7 +10,7 @@ source "$(dirname "$0")/../lib.sh"
 secs=${STRESS_SECS:-600}
 kernels=${STRESS_KERNELS:-debug debug-slub}
 mem=2048 vmem=256
-reports='BUG:|WARNING:|Oops|KASAN:|possible circular|possible recursive|inconsistent lock|INFO: |slab_err|Object corrupt|Redzone|Poison overwritten|Padding overwritten|Freepointer corrupt|Objects remaining|Bad page|VFS: Busy inodes|Call Trace'
+reports="$DEBUG_REPORT_RE|Call Trace"
 
 for k in $kernels; do
 	name=stress-$k vm=s-$k
@@ -33,7 +33,7 @@ for k in $kernels; do
 	# guest settles for its final checks: then the whole balloon back
 	# and no virtio-mem memory.
 	balloons=0 plugs=0 i=0
-	while ! grep -aqE "vmcompact-stress: (settling|done)" "$run/$vm/console.log" &&
+	while ! vm_console_has $vm "vmcompact-stress: (settling|done)" &&
 		kill -0 "${vm_pid_of[$vm]}" 2>/dev/null; do
 		if [ $((i % 2)) = 0 ]; then
 			vm_balloon $vm $(((mem - 256) << 20))
@@ -51,7 +51,7 @@ for k in $kernels; do
 		fail "$name-finished: the stress did not finish"
 		continue
 	fi
-	tr -d '\r' < "$run/$vm/console.log" | grep -a "^vmcompact-stress:" | sed 's/^/  /'
+	vm_console $vm | grep -a "^vmcompact-stress:" | sed 's/^/  /'
 	vm_guest_results $vm "$k-"
 	echo "  host: $balloons balloon targets and virtio-mem requests"
 	vm_kill_all
