@@ -61,10 +61,7 @@ hold() {
 	shift 2
 	vacatectl vacate "$@" --mode hold --hold-seconds "$secs" > "$out.out" 2> "$out.err" &
 	hold_pid=$!
-	for i in $(seq 1 60); do
-		grep -q "holding" "$out.err" && break
-		sleep 1
-	done
+	vmc-wait-holding "$out.err" $hold_pid
 }
 
 mount -t tmpfs -o size=90% none /mnt

@@ -227,11 +227,7 @@ if [ -n "$big" ]; then
 	second=$((big + 512))
 	vacatectl vacate --pfn $second --mode hold --hold-seconds 4 > /tmp/big.out 2> /tmp/big.err &
 	holder=$!
-	for i in $(seq 30); do
-		grep -q "holding" /tmp/big.err && break
-		kill -0 $holder 2> /dev/null || break
-		sleep 1
-	done
+	vmc-wait-holding /tmp/big.err $holder 30
 	vmc-blocktypes > /tmp/big.during
 	wait $holder
 	hrc=$?

@@ -96,10 +96,7 @@ vctl vacate --cheapest 2 --mode probe
 set -- $(pfns $out ok)
 vacatectl vacate --pfn $1 --pfn $2 --mode hold > /tmp/hold.out 2> /tmp/hold.err &
 holder=$!
-for i in $(seq 30); do
-	grep -q "holding" /tmp/hold.err && break
-	sleep 1
-done
+vmc-wait-holding /tmp/hold.err $holder 30
 held=$(pfns /tmp/hold.out "ok, done")
 n=$(echo $held | wc -w)
 vctl vacate $(for p in $held; do echo --pfn $p; done) --mode probe
