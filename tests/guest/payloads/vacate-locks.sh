@@ -7,6 +7,10 @@
 # callbacks, either lock would deadlock: the payload would never end.
 d=/sys/kernel/debug/slub_mobility_test
 for hook in 1 2; do
+	# Each round starts from no objects: the first round's moves put its
+	# objects in slabs anywhere, and blocks holding other caches' mobile
+	# slabs only would give the hook nothing to run on.
+	echo "free 1 0" > $d/control
 	echo "alloc 60000" > $d/control
 	blocks=$(vmc-blocks-of M | head -n 4)
 	runs0=$(cat $d/migrate_hook_runs)
