@@ -16,7 +16,7 @@ passed=0 failed=0 skipped=0
 
 run_one() {
 	local name=$1; shift
-	local log=$logs/$name.log rc=0
+	local log=$logs/$name.log rc=0 t0=$SECONDS
 	[ -n "${TESTS:-}" ] && ! [[ "$name" =~ $TESTS ]] && return
 	echo "=== $name"
 	rm -f "$log"
@@ -26,6 +26,7 @@ run_one() {
 	f=$(grep -c '^FAIL ' "$log")
 	s=$(grep -c '^SKIP ' "$log")
 	grep -E '^(PASS|FAIL|SKIP) ' "$log" | sed 's/^/  /'
+	echo "  ($((SECONDS - t0)) s)"
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		echo "  FAIL $name: exited $rc (log: $log)"
 		tail -n 20 "$log" | sed 's/^/    | /'

@@ -59,7 +59,7 @@ refused hostvacate-refuses-repeated 'errno 22' --pfn 0x20000 --pfn 0x20000
 le32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
 bad_payload() {
 	local name=$1 why=$2 hex=$3
-	hctl send-raw --timeout 20 --frame "3:$4:$hex"
+	hctl send-raw --timeout 20 --expect 1 --frame "3:$4:$hex"
 	grep -qE "seq=$4 .*bad payload.*$why" "$out" && "$ctl" hello --socket "$sock" > /dev/null 2>&1
 	result "hostvacate-agent-refuses-$name" $? "$(tr '\n' ' ' < "$out")"
 }
