@@ -26,29 +26,13 @@ mount -t cgroup2 none $cg && echo +memory > $cg/cgroup.subtree_control &&
 ls -ld /mnt/a /mnt/b > /dev/null
 # Made now, so that their tmpfs dentries (which tmpfs holds) do not land
 # in the blocks of the tree.
-for f in m0 m1 cand now new out names contents; do : > /tmp/$f; done
-
-# mobile_blocks FILE: the class M blocks, one "--pfn P" a line.  A probe
-# drains the per-cpu page lists first (free pages parked there would hide
-# blocks), and moves nothing.
-mobile_blocks() {
-	vacatectl vacate --cheapest all --mode probe > /dev/null 2>&1
-	vmc-blocks-of M > "$1"
-}
-
-# new_mobile_blocks: the blocks that became class M between the snapshots
-# /tmp/m0 and /tmp/m1, into /tmp/cand.
-new_mobile_blocks() {
-	mobile_blocks /tmp/m1
-	grep -vxFf /tmp/m0 /tmp/m1 > /tmp/cand
-}
+for f in m0 cand new out names contents; do : > /tmp/$f; done
 
 # vacate_blocks NAME: FREE the blocks of /tmp/cand that are still class
 # M; PASS if there are at least 4 and at least 90% are emptied.
 vacate_blocks() {
 	local name=$1 n rc done_blocks
-	mobile_blocks /tmp/now
-	grep -xFf /tmp/cand /tmp/now > /tmp/new
+	vmc-mobile-blocks | grep -xFf /tmp/cand > /tmp/new
 	n=$(wc -l < /tmp/new)
 	vacatectl vacate $(cat /tmp/new) --mode free > /tmp/out 2>&1
 	rc=$?
@@ -70,11 +54,11 @@ vacate_blocks() {
 # what is in it): the blocks they make mobile are the ones vacated.  Then
 # their children, which land in other blocks.  The page cache alone goes,
 # so that no inode keeps a page or a shadow entry.
-mobile_blocks /tmp/m0
+vmc-mobile-blocks --counts > /tmp/m0
 ls -ld /mnt/a/* > /dev/null
 sync
 echo 1 > /proc/sys/vm/drop_caches
-new_mobile_blocks
+vmc-mobile-blocks --new /tmp/m0 > /tmp/cand
 ls -lR /mnt/a > /dev/null
 sync
 echo 1 > /proc/sys/vm/drop_caches
@@ -84,14 +68,14 @@ vacate_blocks dirs
 # cgroup's page cache: reclaim leaves a shadow entry for each evicted page.
 # vfs_cache_pressure 0 keeps the shrinkers off the dentries and inodes.
 # The reads updated atimes: written back, the inodes are clean again.
-mobile_blocks /tmp/m0
+vmc-mobile-blocks --counts > /tmp/m0
 echo 0 > /proc/sys/vm/vfs_cache_pressure
 sh -c "echo \$\$ > $cg/t/cgroup.procs; find /mnt/b -type f | xargs cat > /dev/null"
 sync
 cat $cg/t/memory.current > $cg/t/memory.reclaim 2> /dev/null
 echo 100 > /proc/sys/vm/vfs_cache_pressure
 echo "vfs-pins: shadow: the cgroup's page cache after reclaim: $(sed -n 's/^file //p' $cg/t/memory.stat) bytes"
-new_mobile_blocks
+vmc-mobile-blocks --new /tmp/m0 > /tmp/cand
 vacate_blocks shadow
 
 # Every file reads back its own path: the contents of the files, in the
