@@ -160,21 +160,29 @@ ext2_disk() {
 	mkfs.ext2 -q -F ${2:+-N "$2"} "$run/disk.img"
 }
 
-# vm_payload_test PAYLOAD SECONDS [vm-run options]: boot a guest running
-# the payload PAYLOAD, wait up to SECONDS for "vmcompact-PAYLOAD: done",
-# relay its "PAYLOAD: " lines and its results, and check that the kernel
-# reported nothing.
+# vm_payload_check NAME PAYLOAD SECONDS [PREFIX [REPORT_RE]]: wait up to
+# SECONDS for guest NAME's "vmcompact-PAYLOAD: done", relay its
+# "PAYLOAD: " lines and its results (each name after PREFIX), and check
+# that the kernel reported nothing (REPORT_RE, default KERNEL_REPORT_RE):
+# NAME-guest and NAME-clean-log.
+vm_payload_check() {
+	local name=$1 p=$2 secs=$3 prefix=${4:-} re=${5:-$KERNEL_REPORT_RE}
+	if ! vm_wait_for "$name" "vmcompact-$p: done" "$secs"; then
+		fail "$name-guest: the payload did not finish"
+		return 1
+	fi
+	vm_console "$name" | grep -a "^$p: "
+	vm_guest_results "$name" "$prefix"
+	vm_clean_log "$name" "$name-clean-log" "$re"
+}
+
+# vm_payload_test PAYLOAD SECONDS [vm-run options]: boot a guest named
+# PAYLOAD running that payload, and vm_payload_check it.
 vm_payload_test() {
 	local p=$1 secs=$2
 	shift 2
 	vm_start "$p" --payload "$p" --timeout $((secs + 300)) "$@"
-	if ! vm_wait_for "$p" "vmcompact-$p: done" "$secs"; then
-		fail "$p-guest: the payload did not finish"
-		return 1
-	fi
-	vm_console "$p" | grep -a "^$p: "
-	vm_guest_results "$p" ""
-	vm_clean_log "$p" "$p-clean-log" "$KERNEL_REPORT_RE"
+	vm_payload_check "$p" "$p" "$secs"
 }
 
 # vm_clean_log_quoted NAME TEST REGEX: as vm_clean_log, but the console

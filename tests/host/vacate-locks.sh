@@ -3,13 +3,9 @@
 # One guest per hook, both at once.
 source "$(dirname "$0")/../lib.sh"
 for hook in 1 2; do
-	vm_start locks$hook --payload vacate-locks --timeout 600 --append "vmc.hook=$hook"
+	vm_start vacate-locks-hook$hook --payload vacate-locks --timeout 600 \
+		--append "vmc.hook=$hook"
 done
 for hook in 1 2; do
-	if ! vm_wait_for locks$hook "vmcompact-vacate-locks: done" 300; then
-		fail "vacate-locks-hook$hook-guest: the payload did not finish"
-		continue
-	fi
-	vm_guest_results locks$hook ""
-	vm_clean_log locks$hook vacate-locks-clean-log-$hook "$KERNEL_REPORT_RE"
+	vm_payload_check vacate-locks-hook$hook vacate-locks 300
 done
