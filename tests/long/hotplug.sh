@@ -53,7 +53,10 @@ if vm_console_has h "hotplug: own offlining"; then
 	request $((256 << 20))
 	settle $((256 << 20))
 fi
-if ! vm_wait_for h "vmcompact-hotplug: done" 60; then
+# The guest waits up to 90 s for the memory to stay online, then offlines
+# and onlines it four times: minutes on a busy host under KASAN (60 s was
+# too short once).
+if ! vm_wait_for h "vmcompact-hotplug: done" 600; then
 	fail "$name-finished: the payload did not finish"
 	exit 1
 fi
