@@ -8,9 +8,9 @@
 # QEMU 7.2's multi-threaded TCG lets the other vCPU run a jump site
 # mid-patch.  Seen: "int3: 0000 [#1]" in slab_free_freelist_hook(), once;
 # and with stock code alone, a guest that flips scheduler features
-# (debugfs sched/features) while two pipes ping-pong died of it in
-# ttwu_queue_wakelist() within 2 minutes, twice in two runs, and never in
-# 4 minutes with one TCG thread.
+# (debugfs sched/features) while three pipes ping-pong died of it in
+# ttwu_queue_wakelist() within 2 minutes, three runs of three, and never
+# in 4 minutes with one TCG thread (tests/host/static-keys.sh).
 source "$(dirname "$0")/../lib.sh"
 
 suites="slub_mobility xarray_mobility slab_notify slab_source page_isolation"

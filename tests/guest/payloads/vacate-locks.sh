@@ -5,9 +5,10 @@
 # vacatectl empties blocks of its slabs: the blocks of nothing but mobile
 # slab pages and free pages whose mobile slab pages its 60000 objects
 # added to the most.  Held across the callbacks, either lock would
-# deadlock: the payload would never end.  One hook per boot: in a guest whose earlier vacate moved
-# the objects, new slabs filled the holes of mixed blocks first, and
-# blocks of mobile slabs only could all be other caches'.
+# deadlock: the payload would never end.  One hook per boot: in a guest
+# whose earlier vacate moved the objects, new slabs filled the holes of
+# mixed blocks first, and blocks of mobile slabs only could all be other
+# caches'.
 d=/sys/kernel/debug/slub_mobility_test
 hook=$(sed -n 's/.*vmc\.hook=\([0-9]\).*/\1/p' /proc/cmdline)
 vmc-mobile-blocks --counts > /tmp/before
