@@ -5,14 +5,9 @@
 # (figures.sh: compaction, half the missing blocks, all of them, dropping
 # the slab caches) and every file checked.  The workloads come in a cpio
 # archive after the initramfs (/workloads).
-rounds=16 big=100 files=25000
-for arg in $(cat /proc/cmdline); do
-	case "$arg" in
-	vmc.rounds=*) rounds=${arg#vmc.rounds=} ;;
-	vmc.big_mb=*) big=${arg#vmc.big_mb=} ;;
-	vmc.files=*) files=${arg#vmc.files=} ;;
-	esac
-done
+rounds=$(vmc-param rounds 16)
+big=$(vmc-param big_mb 100)
+files=$(vmc-param files 25000)
 finish() { echo "vmcompact-ext4-scenario: done"; exit "$1"; }
 [ -f /workloads/figures.sh ] || { echo "FAIL ext4-scenario-workload: no /workloads"; finish 1; }
 sh /workloads/figures.sh caches

@@ -15,13 +15,8 @@
 # taken without the memory hotplug lock then meets the memory map of a
 # removed memory block.  PROBE moves nothing, so the host's unplugs go
 # through meanwhile.
-secs=120 delay=0
-for arg in $(cat /proc/cmdline); do
-	case "$arg" in
-	vmc.hotplug_secs=*) secs=${arg#vmc.hotplug_secs=} ;;
-	vmc.hotplug_delay_ms=*) delay=${arg#vmc.hotplug_delay_ms=} ;;
-	esac
-done
+secs=$(vmc-param hotplug_secs 120)
+delay=$(vmc-param hotplug_delay_ms 0)
 param=/sys/module/vacate_range/parameters/race_delay_ms
 stop=/tmp/hotplug.stop
 loop() {

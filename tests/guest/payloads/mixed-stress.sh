@@ -12,12 +12,7 @@
 #  - mount, stat and umount of a second ext2 disk (/dev/vdb), 10,000 files.
 # Then: no object lost or corrupt, every file as it was, no pageblock
 # left isolated, the map's free pages agree with MemFree.
-secs=600
-for arg in $(cat /proc/cmdline); do
-	case "$arg" in
-	vmc.stress_secs=*) secs=${arg#vmc.stress_secs=} ;;
-	esac
-done
+secs=$(vmc-param stress_secs 600)
 d=/sys/kernel/debug/slub_mobility_test
 stop=/tmp/stress.stop
 finish() { echo "vmcompact-stress: done"; exit 0; }

@@ -5,12 +5,7 @@
 # multi-threaded TCG this dies of an "int3" oops within minutes; the
 # host's test runs it with one TCG thread, as tests/host/kunit.sh runs
 # the KUnit suites (whose slab_notify cases switch a key).
-secs=60
-for arg in $(cat /proc/cmdline); do
-	case "$arg" in
-	vmc.keys_secs=*) secs=${arg#vmc.keys_secs=} ;;
-	esac
-done
+secs=$(vmc-param keys_secs 60)
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 f=/sys/kernel/debug/sched/features
 for i in 1 2 3; do

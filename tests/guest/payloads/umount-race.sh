@@ -10,14 +10,9 @@
 # does not wait for the pins finds busy inodes.  Every umount must
 # succeed, every file must read back as it was, and the kernel must
 # report nothing (the host checks the console, and fsck's the disks).
-secs=60 delay=0 fslist=ext2
-for arg in $(cat /proc/cmdline); do
-	case "$arg" in
-	vmc.race_secs=*) secs=${arg#vmc.race_secs=} ;;
-	vmc.migrate_delay=*) delay=${arg#vmc.migrate_delay=} ;;
-	vmc.race_fs=*) fslist=${arg#vmc.race_fs=} ;;
-	esac
-done
+secs=$(vmc-param race_secs 60)
+delay=$(vmc-param migrate_delay 0)
+fslist=$(vmc-param race_fs ext2)
 disks=""
 letter=a
 for fs in $(echo "$fslist" | tr ',' ' '); do

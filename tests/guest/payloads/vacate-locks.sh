@@ -10,7 +10,7 @@
 # mixed blocks first, and blocks of mobile slabs only could all be other
 # caches'.
 d=/sys/kernel/debug/slub_mobility_test
-hook=$(sed -n 's/.*vmc\.hook=\([0-9]\).*/\1/p' /proc/cmdline)
+hook=$(vmc-param hook "")
 vmc-mobile-blocks --counts > /tmp/before
 echo "alloc 60000" > $d/control
 blocks=$(vmc-mobile-blocks --grown /tmp/before | head -n 4)
