@@ -129,7 +129,11 @@ struct vacate_result {
 	__u32 reserved;		/* zero */
 	__u64 time_ns;		/* time spent on this block */
 	__u32 why[VACATE_NR_WHY];	/* pages per VACATE_WHY_* */
-	char blocker[VACATE_CACHE_NAME_LEN];	/* first cache that cannot move */
+	/*
+	 * The first cache that cannot move; after a failed FREE or HOLD
+	 * with none, the first mobile cache whose objects stayed.
+	 */
+	char blocker[VACATE_CACHE_NAME_LEN];
 	__u32 pad;		/* zero: the same size on 32-bit user space */
 };
 

@@ -24,6 +24,19 @@ echo 30 > $s/defrag_used_ratio
 echo bogus > $d/control 2>/dev/null
 result debugfs-rejects-bad-command $((! $?)) "bogus command refused"
 
+# Objects that refuse to move keep their blocks from being emptied, and
+# the result names their cache.  First, while whole blocks are still
+# free for the test cache's new slabs (vmc-mobile-blocks --grown).
+vmc-mobile-blocks --counts > /tmp/m0
+cmd alloc 60000 > /dev/null
+cmd stuck 7 0 > /dev/null
+blocks=$(vmc-mobile-blocks --grown /tmp/m0 | head -n 2)
+vacatectl vacate $blocks --mode free > /tmp/pinned.out 2>&1
+grep -q '^block .*failed.*slab_pinned [0-9]*; blocker slub_mobility_test$' /tmp/pinned.out
+result vacate-names-the-cache-that-stayed $? "$(echo ${blocks:-no block grew}): $(grep '^block' /tmp/pinned.out | head -n 2 | tr '\n' ' ')"
+cmd unstick > /dev/null
+cmd free 1 0 > /dev/null
+
 # Sparse slabs, then "echo 1 > shrink" packs them.
 cmd alloc 30000 > /dev/null
 cmd free 5 1 > /dev/null; cmd free 5 2 > /dev/null
@@ -65,4 +78,5 @@ st=$(cmd vacate)
 result vacate-with-pinned-objects $? "$st"
 cmd unstick > /dev/null
 cmd free 1 0 > /dev/null
+
 echo "vmcompact-mobility: done"
