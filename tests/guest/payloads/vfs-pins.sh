@@ -22,7 +22,8 @@ mount -t ext2 /dev/vda /mnt || done_exit mount
 mount -t cgroup2 none $cg && echo +memory > $cg/cgroup.subtree_control &&
 	mkdir $cg/t || done_exit cgroup
 # The tops of the two trees hold more than a phase lets go (/mnt/a has
-# 12000 children): looked up now, they are not in the blocks of either.
+# 12000 children): looked up now, their slabs are older than the phases,
+# whose blocks are those with no mobile slab page before (--new).
 ls -ld /mnt/a /mnt/b > /dev/null
 # Made now, so that their tmpfs dentries (which tmpfs holds) do not land
 # in the blocks of the tree.
