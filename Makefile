@@ -15,7 +15,7 @@
 #   make demo        everything above, then the demo (scripts/demo.sh)
 #   make bench       figures into build/bench/ (bench/run.sh); never pass/fail
 #   make check-patches  checkpatch --strict and a build of every prefix
-#                       of the series
+#                       of the series (CHECK_PATCHES_FROM=K: prefixes K..)
 #   make install     the host and guest programs (PREFIX, DESTDIR;
 #                    install-host, install-guest: userspace.mk)
 #   make debs        the Debian packages into build/debs/
