@@ -11,6 +11,8 @@ patches=$root/guest-kernel/patches
 scratch=$root/build/kernel/check
 mapfile -t series < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$patches/series")
 from=${CHECK_PATCHES_FROM:-1}
+[[ $from =~ ^[0-9]+$ ]] && [ "$from" -ge 1 ] && [ "$from" -le ${#series[@]} ] ||
+	{ echo "check-patches: CHECK_PATCHES_FROM=$from: want a prefix, 1..${#series[@]}" >&2; exit 2; }
 
 rm -rf "$scratch/patches"
 mkdir -p "$scratch/patches"

@@ -131,7 +131,8 @@ struct vacate_result {
 	__u32 why[VACATE_NR_WHY];	/* pages per VACATE_WHY_* */
 	/*
 	 * The first cache that cannot move; after a failed FREE or HOLD
-	 * with none, the first mobile cache whose objects stayed.
+	 * with no slab page of such a cache left, the first mobile cache
+	 * with a slab page left.
 	 */
 	char blocker[VACATE_CACHE_NAME_LEN];
 	__u32 pad;		/* zero: the same size on 32-bit user space */
