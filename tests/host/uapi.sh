@@ -11,36 +11,18 @@ source "$(dirname "$0")/../lib.sh"
 
 hdr=$root/include/uapi/linux/vacate.h
 # One S(struct) line per structure and one M(struct, member) per member,
-# in header order; comments (also those over several lines) and array
-# bounds dropped.
-members=$(awk '
-# uncomment(LINE): LINE without its comments; incomment tells whether a
-# comment goes on past it.
-function uncomment(line,    out, i) {
-	out = ""
-	while (line != "") {
-		if (incomment) {
-			i = index(line, "*/")
-			if (!i) return out
-			line = substr(line, i + 2); incomment = 0
-		}
-		i = index(line, "/*")
-		if (!i) { out = out line; break }
-		out = out substr(line, 1, i - 1); line = substr(line, i + 2)
-		incomment = 1
-	}
-	sub(/\/\/.*/, "", out)
-	return out
-}
+# in header order; comments (the preprocessor drops them, macros are left
+# as they are) and array bounds dropped.
+members=$(gcc -fpreprocessed -dD -E -P "$hdr" | awk '
 /^struct [a-z_0-9]+ \{/ { s = $2; print "\tS(" s ");"; next }
 s != "" && /^\};/ { s = ""; next }
 s != "" {
-	line = uncomment($0)
+	line = $0
 	if (line !~ /;/) next
 	sub(/;.*/, "", line); sub(/\[.*/, "", line)
 	n = split(line, w, /[ \t*]+/)
 	print "\tM(" s ", " w[n] ");"
-}' "$hdr")
+}')
 cat > "$run/layout.c" <<EOF
 #include <stddef.h>
 #include <stdio.h>

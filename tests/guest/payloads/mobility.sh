@@ -78,5 +78,4 @@ st=$(cmd vacate)
 result vacate-with-pinned-objects $? "$st"
 cmd unstick > /dev/null
 cmd free 1 0 > /dev/null
-
 echo "vmcompact-mobility: done"
