@@ -12,11 +12,11 @@ kernels=${STRESS_KERNELS:-debug debug-slub}
 mem=2048 vmem=256
 reports="$DEBUG_REPORT_RE|Call Trace"
 # Requests queue on vacate_mutex, and under KASAN and TCG one request
-# holds it for minutes: in a 600 s run beside 763 sysfs shrinks, a
-# vacatectl request (most likely a "--cheapest 32 --mode free") held it
-# past the 120 s hung task timeout, and the balloon's worker and a HOLD's
-# release waiting for it were reported, although every request ended and
-# the checks passed.  A task that never
+# holds it for minutes: in a 600 s run beside 763 rounds of sysfs shrinks
+# of the mobile caches, a vacatectl request (most likely a "--cheapest 32
+# --mode free") held it past the 120 s hung task timeout, and the
+# balloon's worker and a HOLD's release waiting for it were reported,
+# although every request ended and the checks passed.  A task that never
 # wakes still shows, at 600 s, and a stress that stops does not finish.
 hung=sysctl.kernel.hung_task_timeout_secs=600
 
