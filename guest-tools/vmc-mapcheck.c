@@ -4,7 +4,9 @@
  * guest.  The map's free pages summed over all blocks must match MemFree,
  * and its slab pages must match Slab, within TOLERANCE: 1% of the /proc
  * figure plus 256 pages, around the figures read just before and just
- * after the map (the system keeps running while it is taken).
+ * after the map (the system keeps running while it is taken).  With a CMA
+ * area (CmaTotal), the free pages of its blocks must match CmaFree the same
+ * way, and its blocks must make CmaTotal.
  * Prints one "PASS name" or "FAIL name: why" line per check.
  */
 #include <errno.h>
@@ -17,7 +19,7 @@
 #include <linux/vacate.h>
 
 struct meminfo {
-	unsigned long free_kb, slab_kb;
+	unsigned long free_kb, slab_kb, cma_total_kb, cma_free_kb;
 };
 
 static int read_meminfo(struct meminfo *m)
@@ -27,20 +29,49 @@ static int read_meminfo(struct meminfo *m)
 
 	if (!f)
 		return -1;
-	m->free_kb = m->slab_kb = 0;
+	memset(m, 0, sizeof(*m));
 	while (fgets(line, sizeof(line), f)) {
 		sscanf(line, "MemFree: %lu kB", &m->free_kb);
 		sscanf(line, "Slab: %lu kB", &m->slab_kb);
+		sscanf(line, "CmaTotal: %lu kB", &m->cma_total_kb);
+		sscanf(line, "CmaFree: %lu kB", &m->cma_free_kb);
 	}
 	fclose(f);
 	return 0;
 }
 
+/*
+ * MIGRATE_CMA's number: its place among the "Number of blocks type"
+ * columns of /proc/pagetypeinfo, which are in MIGRATE_* order; -1 if the
+ * kernel has none.
+ */
+static int cma_migratetype(void)
+{
+	char line[512], *tok;
+	FILE *f = fopen("/proc/pagetypeinfo", "r");
+	int i, mt = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Number of blocks type", 21))
+			continue;
+		for (i = 0, tok = strtok(line + 21, " \n"); tok;
+		     i++, tok = strtok(NULL, " \n"))
+			if (!strcmp(tok, "CMA"))
+				mt = i;
+		break;
+	}
+	fclose(f);
+	return mt;
+}
+
 struct totals {
 	unsigned long blocks, block_pages, free, slab, all;
+	unsigned long cma_blocks, cma_free;	/* of MIGRATE_CMA blocks */
 };
 
-static int read_map(struct totals *t)
+static int read_map(struct totals *t, int cma_mt)
 {
 	enum { N = 1024 };
 	static struct vacate_block b[N];
@@ -59,6 +90,10 @@ static int read_map(struct totals *t)
 		}
 		for (unsigned int i = 0; i < m.nr_blocks; i++) {
 			t->free += b[i].free;
+			if (b[i].migratetype == cma_mt) {
+				t->cma_blocks++;
+				t->cma_free += b[i].free;
+			}
 			t->slab += b[i].slab_mobile + b[i].slab_reclaimable +
 				   b[i].slab_unmovable;
 			t->all += b[i].free + b[i].lru + b[i].slab_mobile +
@@ -95,10 +130,11 @@ int main(void)
 {
 	unsigned long kb_per_page = (unsigned long)sysconf(_SC_PAGESIZE) / 1024;
 	struct meminfo before, after;
+	int fails = 0, cma_mt = cma_migratetype();
 	struct totals t;
-	int fails = 0;
 
-	if (read_meminfo(&before) || read_map(&t) || read_meminfo(&after)) {
+	if (read_meminfo(&before) || read_map(&t, cma_mt) ||
+	    read_meminfo(&after)) {
 		printf("FAIL map-read: %s\n", strerror(errno));
 		return 1;
 	}
@@ -108,6 +144,17 @@ int main(void)
 	fails += check("map-slab-matches-slab", t.slab,
 		       MIN(before.slab_kb, after.slab_kb) / kb_per_page,
 		       MAX(before.slab_kb, after.slab_kb) / kb_per_page);
+	if (before.cma_total_kb && cma_mt >= 0) {
+		fails += check("map-cma-free-matches-cmafree", t.cma_free,
+			       MIN(before.cma_free_kb, after.cma_free_kb) / kb_per_page,
+			       MAX(before.cma_free_kb, after.cma_free_kb) / kb_per_page);
+		fails += check("map-cma-blocks-match-cmatotal",
+			       t.cma_blocks * t.block_pages,
+			       before.cma_total_kb / kb_per_page,
+			       before.cma_total_kb / kb_per_page);
+	} else {
+		printf("SKIP map-cma-free-matches-cmafree: no CMA area (CmaTotal 0, or no CONFIG_CMA)\n");
+	}
 	if (t.blocks && t.all == t.blocks * t.block_pages) {
 		printf("PASS map-counters-sum-to-block-size (%lu blocks)\n", t.blocks);
 	} else {

@@ -5,7 +5,8 @@
 # (the same with slub_debug on every cache).  Meanwhile the host inflates
 # and deflates the balloon and plugs and unplugs virtio-mem memory.  No
 # kernel report, no lost or corrupt object or file, no block left
-# isolated, free page counters that agree, and disks that fsck clean.
+# isolated, free page counters that agree (the map with MemFree, and in
+# the CMA area of cma=64M with CmaFree), and disks that fsck clean.
 source "$(dirname "$0")/../lib.sh"
 secs=${STRESS_SECS:-600}
 kernels=${STRESS_KERNELS:-debug debug-slub}
@@ -32,7 +33,7 @@ for k in $kernels; do
 	vm_start $vm --kernel "$kernel" --payload mixed-stress --mem $mem \
 		--virtio-mem $vmem --disk "$run/$k-data.img" --disk "$run/$k-files.img" \
 		--timeout $((secs * 3 + 1800)) \
-		--append "vmc.stress_secs=$secs memhp_default_state=online_movable $hung"
+		--append "vmc.stress_secs=$secs memhp_default_state=online_movable cma=64M $hung"
 	if ! vm_wait_for $vm "vmcompact-stress: running" 900; then
 		fail "$name-started: the guest did not start the stress"
 		continue

@@ -6,7 +6,8 @@
 # two blocks can be held (isolating it splits that page at the block's edge);
 # the free page counters (NR_FREE_PAGES, and NR_FREE_CMA_PAGES: CmaFree)
 # agree with the free pages of the /dev/vacate map all along, and CmaTotal
-# with its CMA blocks.  (Blocks isolated by someone else are not tried here:
+# with its CMA blocks; a cheapest request is bounded by the free pages that
+# it can use, not by those of held, CMA or HighAtomic blocks.  (Blocks isolated by someone else are not tried here:
 # nothing keeps a block isolated for long but memory offlining, which holds
 # the memory hotplug lock that every /dev/vacate call now takes.)  Boot with
 # cma=64M for the CMA part (SKIP without CONFIG_CMA).  Prints PASS/FAIL/SKIP
@@ -283,4 +284,57 @@ done
 [ $bad = 0 ] && [ "$(ls /tmp/f/small*/ | grep -c '^f')" = 900 ]
 result tmpfs-data-intact $? "$bad of 900 files changed"
 free_check end
+
+# 6. The bound of a cheapest request.  Emptying a block uses up a block's
+# worth of the free pages outside wholly free blocks, so a cheapest request
+# acts on no more blocks than those pages make up.  The free pages of
+# blocks that no allocation of ours may use are not among them: held
+# blocks (the balloon's), CMA and HighAtomic blocks.  Anonymous memory
+# (vmc-hog) fills all but 200 MiB, so that those free pages, not the
+# candidates, bound the request; 16 free Movable blocks are held; then a
+# PROBE of the cheapest blocks, all of them, may name no more blocks than
+# the free pages of the other blocks that are not wholly free make up
+# (taken from the map before and after it, the larger), plus 4: free pages
+# on per-cpu lists count for the kernel and not in the map, and pages
+# change between the readings.  The series counted each held, CMA or
+# HighAtomic block as a whole block of free pages.
+slack_blocks() { # MAP: free pages of usable blocks not wholly free, in blocks
+	awk -v cma=$CMA -v ha=$HIGHATOMIC '
+		$2 != cma && $2 != ha && $3 < 512 { s += $3 }
+		END { print int(s / 512) }' "$1"
+}
+hog=$(($(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo) - 200))
+vmc-hog $hog > /tmp/hog.out &
+hogpid=$!
+i=0
+while [ $i -lt 120 ] && ! grep -q "^vmc-hog: ready" /tmp/hog.out; do
+	sleep 1
+	i=$((i + 1))
+done
+vmc-blocktypes > /tmp/bound.before
+hold=$(awk -v m=$MOVABLE '$2 == m && $3 == 512 { printf " --pfn %d", $1; if (++n == 16) exit }' /tmp/bound.before)
+vacatectl vacate $hold --mode hold --hold-seconds 600 > /tmp/bound.hold 2> /tmp/bound.herr &
+holder=$!
+vmc-wait-holding /tmp/bound.herr $holder 60
+vmc-blocktypes > /tmp/bound.map1
+vacatectl vacate --cheapest all --mode probe > /tmp/bound.out 2>&1
+vmc-blocktypes > /tmp/bound.map2
+kill -INT $holder
+wait $holder
+kill $hogpid
+wait $hogpid 2> /dev/null
+k=$(grep -c '^block ' /tmp/bound.out)
+s1=$(slack_blocks /tmp/bound.map1) s2=$(slack_blocks /tmp/bound.map2)
+[ $s1 -gt $s2 ] && s2=$s1
+lru=$(awk -v m=$MOVABLE '$2 == m && $6 > 0' /tmp/bound.map1 | wc -l)
+reserved=$(awk -v cma=$CMA -v ha=$HIGHATOMIC '$2 == cma || $2 == ha' /tmp/bound.map1 | wc -l)
+detail="vmc-hog $hog MiB ($(head -n 1 /tmp/hog.out)); $(tail -n 1 /tmp/bound.herr); PROBE named $k blocks; the free pages of usable blocks not wholly free make $s2 blocks; $lru Movable blocks with LRU pages; $reserved CMA/HighAtomic blocks"
+echo "migratetypes: bound: $detail"
+# The free pages must bind, not the candidates: many more blocks with LRU
+# pages than the bound, and all 16 blocks held.
+[ $lru -gt $((s2 + 32)) ] && grep -q "^vacatectl: holding 16 blocks$" /tmp/bound.herr
+result cheapest-bound-binds $? "$detail"
+[ $k -le $((s2 + 4)) ]
+result cheapest-bound-usable-free-pages $? "$detail"
+free_check after-bound
 echo "vmcompact-migratetypes: done"
