@@ -144,7 +144,11 @@ int main(void)
 	fails += check("map-slab-matches-slab", t.slab,
 		       MIN(before.slab_kb, after.slab_kb) / kb_per_page,
 		       MAX(before.slab_kb, after.slab_kb) / kb_per_page);
-	if (before.cma_total_kb && cma_mt >= 0) {
+	if (before.cma_total_kb && cma_mt < 0) {
+		printf("FAIL map-cma-free-matches-cmafree: CmaTotal %lu kB, but no CMA column in /proc/pagetypeinfo\n",
+		       before.cma_total_kb);
+		fails++;
+	} else if (before.cma_total_kb) {
 		fails += check("map-cma-free-matches-cmafree", t.cma_free,
 			       MIN(before.cma_free_kb, after.cma_free_kb) / kb_per_page,
 			       MAX(before.cma_free_kb, after.cma_free_kb) / kb_per_page);

@@ -318,8 +318,10 @@ holder=$!
 vmc-wait-holding /tmp/bound.herr $holder 60
 vmc-blocktypes > /tmp/bound.map1
 vacatectl vacate --cheapest all --mode probe > /tmp/bound.out 2>&1
+prc=$?
 vmc-blocktypes > /tmp/bound.map2
-kill -INT $holder
+# TERM: a shell starts background jobs with SIGINT ignored.
+kill -TERM $holder
 wait $holder
 kill $hogpid
 wait $hogpid 2> /dev/null
@@ -328,11 +330,13 @@ s1=$(slack_blocks /tmp/bound.map1) s2=$(slack_blocks /tmp/bound.map2)
 [ $s1 -gt $s2 ] && s2=$s1
 lru=$(awk -v m=$MOVABLE '$2 == m && $6 > 0' /tmp/bound.map1 | wc -l)
 reserved=$(awk -v cma=$CMA -v ha=$HIGHATOMIC '$2 == cma || $2 == ha' /tmp/bound.map1 | wc -l)
-detail="vmc-hog $hog MiB ($(head -n 1 /tmp/hog.out)); $(tail -n 1 /tmp/bound.herr); PROBE named $k blocks; the free pages of usable blocks not wholly free make $s2 blocks; $lru Movable blocks with LRU pages; $reserved CMA/HighAtomic blocks"
+detail="vmc-hog $hog MiB ($(head -n 1 /tmp/hog.out)); $(tail -n 1 /tmp/bound.herr); PROBE exit $prc, named $k blocks; the free pages of usable blocks not wholly free make $s2 blocks; $lru Movable blocks with LRU pages; $reserved CMA/HighAtomic blocks"
 echo "migratetypes: bound: $detail"
 # The free pages must bind, not the candidates: many more blocks with LRU
-# pages than the bound, and all 16 blocks held.
-[ $lru -gt $((s2 + 32)) ] && grep -q "^vacatectl: holding 16 blocks$" /tmp/bound.herr
+# pages than the bound, the hog ready, all 16 blocks held, and the PROBE
+# done (a failed one names no block, and would pass the bound).
+[ $lru -gt $((s2 + 32)) ] && grep -q "^vmc-hog: ready" /tmp/hog.out &&
+	grep -q "^vacatectl: holding 16 blocks$" /tmp/bound.herr && [ $prc = 0 ]
 result cheapest-bound-binds $? "$detail"
 [ $k -le $((s2 + 4)) ]
 result cheapest-bound-usable-free-pages $? "$detail"
