@@ -7,10 +7,11 @@
 # the free page counters (NR_FREE_PAGES, and NR_FREE_CMA_PAGES: CmaFree)
 # agree with the free pages of the /dev/vacate map all along, and CmaTotal
 # with its CMA blocks; a cheapest request is bounded by the free pages that
-# it can use, not by those of held, CMA or HighAtomic blocks.  (Blocks isolated by someone else are not tried here:
-# nothing keeps a block isolated for long but memory offlining, which holds
-# the memory hotplug lock that every /dev/vacate call now takes.)  Boot with
-# cma=64M for the CMA part (SKIP without CONFIG_CMA).  Prints PASS/FAIL/SKIP
+# it counts on, not by those of held, CMA or HighAtomic blocks.  (Blocks
+# isolated by someone else are not tried here: nothing keeps a block
+# isolated for long but memory offlining, which holds the memory hotplug
+# lock that every /dev/vacate call now takes.)  Boot with cma=64M for the
+# CMA part (SKIP without CONFIG_CMA).  Prints PASS/FAIL/SKIP
 # lines, then "vmcompact-migratetypes: done".
 d=/sys/kernel/debug/slub_mobility_test
 
@@ -287,9 +288,10 @@ free_check end
 
 # 6. The bound of a cheapest request.  Emptying a block uses up a block's
 # worth of the free pages outside wholly free blocks, so a cheapest request
-# acts on no more blocks than those pages make up.  The free pages of
-# blocks that no allocation of ours may use are not among them: held
-# blocks (the balloon's), CMA and HighAtomic blocks.  Anonymous memory
+# acts on no more blocks than those pages make up.  The free pages of held
+# blocks (the balloon's) and of HighAtomic blocks are not among them, nor,
+# erring on the safe side, those of CMA blocks (which take migrated pages,
+# not moved slab objects).  Anonymous memory
 # (vmc-hog) fills all but 200 MiB, so that those free pages, not the
 # candidates, bound the request; 16 free Movable blocks are held; then a
 # PROBE of the cheapest blocks, all of them, may name no more blocks than
