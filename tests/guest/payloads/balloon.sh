@@ -61,7 +61,7 @@ hold() {
 	shift 2
 	vacatectl vacate "$@" --mode hold --hold-seconds "$secs" > "$out.out" 2> "$out.err" &
 	hold_pid=$!
-	vmc-wait-holding "$out.err" $hold_pid
+	vmc-wait-line "$out.err" "^vacatectl: holding" $hold_pid
 }
 
 mount -t tmpfs -o size=90% none /mnt

@@ -42,40 +42,17 @@ cma_kb() { sed -n "s/^$1: *\([0-9]*\) kB$/\1/p" /proc/meminfo; }
 has_cma=0
 [ -n "$(cma_kb CmaTotal)" ] && [ "$(cma_kb CmaTotal)" -gt 0 ] && [ "$CMA" -ge 0 ] && has_cma=1
 
-# free_check NAME: NR_FREE_PAGES, and CmaFree with CMA, against the free
-# pages of the map (all blocks; CMA blocks), read just before and just
-# after it.  Frees after RCU and per-cpu lists blur one reading; a drift
-# does not go away: the closest of up to 3 readings a second apart, within
-# 256 pages (half a block).
+# free_check NAME: vmc-mapcheck, its lines named NAME-map-...: NR_FREE_PAGES
+# (MemFree), and CmaFree with CMA, against the map's free pages, read just
+# before and just after it, within 256 pages (half a block); Slab within
+# its default margin; CmaTotal against its CMA blocks.  Up to 3 readings a
+# second apart, until one passes.
 free_check() {
-	local try a b c1 c2 m mc off offc best="" ok=1
-	for try in 1 2 3; do
-		a=$(sed -n 's/^nr_free_pages //p' /proc/vmstat) c1=$(cma_kb CmaFree)
-		vmc-blocktypes > /tmp/fc.map
-		b=$(sed -n 's/^nr_free_pages //p' /proc/vmstat) c2=$(cma_kb CmaFree)
-		m=$(awk '{ s += $3 } END { print s + 0 }' /tmp/fc.map)
-		mc=$(awk -v cma=$CMA '$2 == cma { s += $3 } END { print s + 0 }' /tmp/fc.map)
-		off=$(echo "$a $b $m" | awk '{ lo = $1 < $2 ? $1 : $2; hi = $1 < $2 ? $2 : $1
-			print ($3 < lo ? lo - $3 : ($3 > hi ? $3 - hi : 0)) }')
-		offc=0
-		if [ $has_cma = 1 ]; then
-			offc=$(echo "$((c1 / 4)) $((c2 / 4)) $mc" | awk '{ lo = $1 < $2 ? $1 : $2; hi = $1 < $2 ? $2 : $1
-				print ($3 < lo ? lo - $3 : ($3 > hi ? $3 - hi : 0)) }')
-		fi
-		best="nr_free_pages $a,$b, map $m (off by $off)"
-		cma_blocks_ok=1
-		if [ $has_cma = 1 ]; then
-			nc=$(awk -v cma=$CMA '$2 == cma' /tmp/fc.map | wc -l)
-			best="$best; CmaFree $((c1 / 4)),$((c2 / 4)) pages, map in CMA blocks $mc (off by $offc); $nc CMA blocks of 2048 kB, CmaTotal $(cma_kb CmaTotal) kB"
-			[ $((nc * 2048)) = "$(cma_kb CmaTotal)" ] || cma_blocks_ok=0
-		fi
-		if [ $off -le 256 ] && [ $offc -le 256 ] && [ $cma_blocks_ok = 1 ]; then
-			ok=0
-			break
-		fi
-		sleep 1
-	done
-	result "free-pages-$1" $ok "$best"
+	local out rc
+	out=$(vmc-mapcheck -t 256 -n 3)
+	rc=$?
+	[ -n "$out" ] || echo "FAIL $1-map: vmc-mapcheck exited $rc and printed nothing"
+	echo "$out" | sed -n "s/^\([A-Z]*\) map-/\1 $1-map-/p"
 }
 
 # The results of a vacatectl vacate in $1: "PFN STATUS" lines in $1.pfns
@@ -229,7 +206,7 @@ if [ -n "$big" ]; then
 	second=$((big + 512))
 	vacatectl vacate --pfn $second --mode hold --hold-seconds 4 > /tmp/big.out 2> /tmp/big.err &
 	holder=$!
-	vmc-wait-holding /tmp/big.err $holder 30
+	vmc-wait-line /tmp/big.err "^vacatectl: holding" $holder 30
 	vmc-blocktypes > /tmp/big.during
 	wait $holder
 	hrc=$?
@@ -308,16 +285,12 @@ slack_blocks() { # MAP: free pages of usable blocks not wholly free, in blocks
 hog=$(($(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo) - 200))
 vmc-hog $hog > /tmp/hog.out &
 hogpid=$!
-i=0
-while [ $i -lt 120 ] && ! grep -q "^vmc-hog: ready" /tmp/hog.out; do
-	sleep 1
-	i=$((i + 1))
-done
+vmc-wait-line /tmp/hog.out "^vmc-hog: ready" $hogpid 120
 vmc-blocktypes > /tmp/bound.before
 hold=$(awk -v m=$MOVABLE '$2 == m && $3 == 512 { printf " --pfn %d", $1; if (++n == 16) exit }' /tmp/bound.before)
 vacatectl vacate $hold --mode hold --hold-seconds 600 > /tmp/bound.hold 2> /tmp/bound.herr &
 holder=$!
-vmc-wait-holding /tmp/bound.herr $holder 60
+vmc-wait-line /tmp/bound.herr "^vacatectl: holding" $holder 60
 vmc-blocktypes > /tmp/bound.map1
 vacatectl vacate --cheapest all --mode probe > /tmp/bound.out 2>&1
 prc=$?

@@ -48,10 +48,7 @@ start_hog() {
 	rm -f /tmp/hog.out
 	sh -c "echo 0 > /proc/self/oom_score_adj; echo \$\$ > $t/cgroup.procs; exec vmc-hog 32" > /tmp/hog.out &
 	hog=$!
-	for i in $(seq 60); do
-		grep -q ready /tmp/hog.out && return 0
-		sleep 1
-	done
+	vmc-wait-line /tmp/hog.out "^vmc-hog: ready" $hog 60 && return 0
 	echo "oom: vmc-hog did not get ready"
 	return 1
 }
@@ -143,17 +140,12 @@ echo "oom: hold: $(($(echo $free_blocks | wc -w) / 2)) fully free blocks and $((
 dmesg -c > /dev/null
 sh -c "$victim" sh vacatectl vacate $free_blocks $lru_blocks --mode hold > /tmp/hold.out 2> /tmp/hold.err &
 holder=$!
-for i in $(seq 600); do
-	grep -q holding /tmp/hold.err && break
-	kill -0 $holder 2> /dev/null || break
-	sleep 1
-done
+vmc-wait-line /tmp/hold.err "^vacatectl: holding" $holder 600
 held=$(grep -c ': ok.*, done' /tmp/hold.out) enomem=$(grep -c ': failed ENOMEM' /tmp/hold.out)
 nr_free_held=$(vmstat nr_free_pages)
 sh -c "$victim" sh vmc-hog 1 > /tmp/hog1.out &
 h1=$!
-for i in $(seq 60); do grep -q ready /tmp/hog1.out && break; sleep 1; done
-grep -q ready /tmp/hog1.out
+vmc-wait-line /tmp/hog1.out "^vmc-hog: ready" $h1 60
 newproc=$?
 kill $h1 2>/dev/null
 wait $h1 2>/dev/null
@@ -173,8 +165,7 @@ sleep 1
 nr_free_after=$(vmstat nr_free_pages)
 sh -c "$victim" sh vmc-hog 16 > /tmp/hog2.out &
 h2=$!
-for i in $(seq 30); do grep -q ready /tmp/hog2.out && break; sleep 1; done
-grep -q ready /tmp/hog2.out
+vmc-wait-line /tmp/hog2.out "^vmc-hog: ready" $h2 30
 ok=$?
 kill $h2 2>/dev/null
 wait $h2 2>/dev/null

@@ -96,7 +96,7 @@ vctl vacate --cheapest 2 --mode probe
 set -- $(pfns $out ok)
 vacatectl vacate --pfn $1 --pfn $2 --mode hold > /tmp/hold.out 2> /tmp/hold.err &
 holder=$!
-vmc-wait-holding /tmp/hold.err $holder 30
+vmc-wait-line /tmp/hold.err "^vacatectl: holding" $holder 30
 held=$(pfns /tmp/hold.out "ok, done")
 n=$(echo $held | wc -w)
 vctl vacate $(for p in $held; do echo --pfn $p; done) --mode probe
