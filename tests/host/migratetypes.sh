@@ -3,7 +3,8 @@
 # FREE fails to empty keep their type, emptied ones are MIGRATE_MOVABLE, CMA
 # and HighAtomic blocks are refused and keep theirs, the second block of a
 # free order-10 page can be held, and NR_FREE_PAGES and CmaFree agree with the
-# map's free pages after each step, and a cheapest request is bounded by the
+# map's free pages after each step (also with anonymous memory in the CMA
+# area), and a cheapest request is bounded by the
 # free pages that it counts on (not those of held, CMA or HighAtomic
 # blocks).  The CMA checks SKIP on a guest kernel without CONFIG_CMA.
 source "$(dirname "$0")/../lib.sh"

@@ -4,15 +4,15 @@
 # MIGRATE_MOVABLE; blocks reserved by their type (CMA, the high-order atomic
 # reserve) are refused and never change; the second block of a free page of
 # two blocks can be held (isolating it splits that page at the block's edge);
-# the free page counters (NR_FREE_PAGES, and NR_FREE_CMA_PAGES: CmaFree)
-# agree with the free pages of the /dev/vacate map all along, and CmaTotal
-# with its CMA blocks; a cheapest request is bounded by the free pages that
-# it counts on, not by those of held, CMA or HighAtomic blocks.  (Blocks
-# isolated by someone else are not tried here: nothing keeps a block
-# isolated for long but memory offlining, which holds the memory hotplug
-# lock that every /dev/vacate call now takes.)  Boot with cma=64M for the
-# CMA part (SKIP without CONFIG_CMA).  Prints PASS/FAIL/SKIP
-# lines, then "vmcompact-migratetypes: done".
+# the free page counters (NR_FREE_PAGES, and NR_FREE_CMA_PAGES: CmaFree) agree
+# with the free pages of the /dev/vacate map all along (also with anonymous
+# memory in the CMA area), and CmaTotal with its CMA blocks; a cheapest
+# request is bounded by the free pages that it counts on, not by those of
+# held, CMA or HighAtomic blocks.  (Blocks isolated by someone else are not
+# tried here: nothing keeps a block isolated for long but memory offlining,
+# which holds the memory hotplug lock that every /dev/vacate call now takes.)
+# Boot with cma=64M for the CMA part (SKIP without CONFIG_CMA).  Prints
+# PASS/FAIL/SKIP lines, then "vmcompact-migratetypes: done".
 d=/sys/kernel/debug/slub_mobility_test
 
 result() { # name status detail
@@ -316,4 +316,51 @@ result cheapest-bound-binds $? "$detail"
 [ $k -le $((s2 + 4)) ]
 result cheapest-bound-usable-free-pages $? "$detail"
 free_check after-bound
+
+# 7. CMA in use.  Movable allocations take CMA pages first while CmaFree
+# is more than half of the zone's free pages: vmc-hog fills all but 64 MiB,
+# and its anonymous pages take about half of the CMA area, which nothing
+# else in this payload puts pages in.  (Only the part of the 64 MiB outside
+# the area serves the kernel's own allocations: about half.)  With the
+# hog's pages there, CmaFree and the free pages agree with the map; then a
+# FREE of CMA blocks in use is refused for their type (as is step 2's free
+# one: the kernel refuses on the type before it looks at a page), and a
+# cheapest FREE, whose migrations may take CMA pages as targets, leaves
+# every CMA block typed CMA and the counters right, then and once the hog
+# is gone.
+if [ $has_cma = 1 ]; then
+	hog=$(($(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo) - 64))
+	vmc-hog $hog > /tmp/cmahog.out &
+	hogpid=$!
+	vmc-wait-line /tmp/cmahog.out "^vmc-hog: ready $hogpid\$" $hogpid 120
+	hogrc=$?
+	vmc-blocktypes > /tmp/cmause.before
+	cused=$(awk -v cma=$CMA '$2 == cma && $4 > 0 { printf " --pfn %d", $1; if (++n == 4) exit }' /tmp/cmause.before)
+	inuse=$(awk -v cma=$CMA '$2 == cma { s += $4 } END { print s + 0 }' /tmp/cmause.before)
+	free_check cma-in-use
+	: > /tmp/cmause.out
+	[ -n "$cused" ] && vacatectl vacate $cused --mode free > /tmp/cmause.out 2>&1
+	vacatectl vacate --cheapest 16 --mode free > /tmp/cmause.cheap 2>&1
+	cheaprc=$?
+	vmc-blocktypes > /tmp/cmause.after
+	free_check cma-in-use-after-free
+	kill $hogpid
+	wait $hogpid 2> /dev/null
+	result_pfns /tmp/cmause.out
+	n=$(wc -l < /tmp/cmause.out.pfns)
+	detail="vmc-hog $hog MiB (ready: exit $hogrc); $inuse pages of CMA blocks in use; FREE of$cused: $(grep '^block ' /tmp/cmause.out | cut -d';' -f1 | tr '\n' '|')"
+	echo "migratetypes: cma in use: $detail"
+	[ $hogrc = 0 ] && [ $inuse -ge 2048 ] && [ "$n" -ge 1 ] &&
+		[ "$(grep -c ' refused$' /tmp/cmause.out.pfns)" = "$n" ] &&
+		[ "$(grep -c 'why: reserved 512' /tmp/cmause.out)" = "$n" ]
+	result cma-in-use-named-refused $? "$detail"
+	cat /tmp/cmause.out /tmp/cmause.cheap > /tmp/cmause.all
+	result_pfns /tmp/cmause.all
+	echo "migratetypes: cma in use: cheapest 16 (exit $cheaprc): $(grep -c ' done$' /tmp/cmause.all.pfns) done, $(grep -c ' failed$' /tmp/cmause.all.pfns) failed, $(grep -c ' refused$' /tmp/cmause.all.pfns) refused (with the named CMA blocks)"
+	reserved_untouched cma-in-use-untouched /tmp/cmause.before /tmp/cmause.after /tmp/cmause.all.pfns
+	free_check after-cma-in-use
+else
+	echo "SKIP cma-in-use-named-refused: no CMA area (CmaTotal 0, or no CONFIG_CMA)"
+	echo "SKIP cma-in-use-untouched: no CMA area (CmaTotal 0, or no CONFIG_CMA)"
+fi
 echo "vmcompact-migratetypes: done"
