@@ -7,10 +7,11 @@
  * just before and just after the map (the system keeps running while it
  * is taken); with -t, the free pages within PAGES instead.  With a CMA
  * area (CmaTotal), the free pages of its blocks must match CmaFree as the
- * free pages do, and its blocks must make CmaTotal exactly.  Frees after RCU and per-cpu lists blur a reading,
- * a drift does not go away: with -n, up to READINGS readings a second apart
- * are taken, until one passes.  Prints one "PASS name", "FAIL name: why" or
- * "SKIP name: why" line per check, of the last reading.
+ * free pages do, and its blocks must make CmaTotal exactly.  Frees after
+ * RCU and per-cpu lists blur a reading, a drift does not go away: with -n,
+ * up to READINGS readings a second apart are taken, until one passes.
+ * Prints one "PASS name", "FAIL name: why" or "SKIP name: why" line per
+ * check, of the last reading.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -152,20 +153,28 @@ static void check(struct report *r, const char *name, unsigned long got,
 	r->fails++;
 }
 
-/* TOL if set, else 1% of the /proc figure HI plus 256 pages. */
-static unsigned long margin(unsigned long tol, unsigned long hi)
+static unsigned long kb_per_page;
+
+/*
+ * GOT, from the map, against a /proc figure read as BEFORE_KB and AFTER_KB
+ * around it: within TOL pages, or if TOL is 0, 1% of it plus 256 pages.
+ */
+static void check_kb(struct report *r, const char *name, unsigned long got,
+		     unsigned long before_kb, unsigned long after_kb,
+		     unsigned long tol)
 {
-	return tol ? tol : (hi / 100) + 256;
+	unsigned long lo = MIN(before_kb, after_kb) / kb_per_page;
+	unsigned long hi = MAX(before_kb, after_kb) / kb_per_page;
+
+	check(r, name, got, lo, hi, tol ? tol : (hi / 100) + 256);
 }
 
 /* TOL: the margin of the free page checks, 0 for the default. */
 static void read_and_check(struct report *r, unsigned long tol)
 {
-	unsigned long kb_per_page = (unsigned long)sysconf(_SC_PAGESIZE) / 1024;
 	struct meminfo before, after;
 	int cma_mt = cma_migratetype();
 	struct totals t;
-	unsigned long hi;
 
 	if (read_meminfo(&before) || read_map(&t, cma_mt) ||
 	    read_meminfo(&after)) {
@@ -173,24 +182,18 @@ static void read_and_check(struct report *r, unsigned long tol)
 		r->fails++;
 		return;
 	}
-	hi = MAX(before.free_kb, after.free_kb) / kb_per_page;
-	check(r, "map-free-matches-memfree", t.free,
-	      MIN(before.free_kb, after.free_kb) / kb_per_page, hi,
-	      margin(tol, hi));
-	hi = MAX(before.slab_kb, after.slab_kb) / kb_per_page;
+	check_kb(r, "map-free-matches-memfree", t.free, before.free_kb,
+		 after.free_kb, tol);
 	/* Slab also counts kmalloc_large() pages, which are not PageSlab. */
-	check(r, "map-slab-matches-slab", t.slab,
-	      MIN(before.slab_kb, after.slab_kb) / kb_per_page, hi,
-	      margin(0, hi));
+	check_kb(r, "map-slab-matches-slab", t.slab, before.slab_kb,
+		 after.slab_kb, 0);
 	if (before.cma_total_kb && cma_mt < 0) {
 		say(r, "FAIL map-cma-free-matches-cmafree: CmaTotal %lu kB, but no CMA column in /proc/pagetypeinfo\n",
 		    before.cma_total_kb);
 		r->fails++;
 	} else if (before.cma_total_kb) {
-		hi = MAX(before.cma_free_kb, after.cma_free_kb) / kb_per_page;
-		check(r, "map-cma-free-matches-cmafree", t.cma_free,
-		      MIN(before.cma_free_kb, after.cma_free_kb) / kb_per_page,
-		      hi, margin(tol, hi));
+		check_kb(r, "map-cma-free-matches-cmafree", t.cma_free,
+			 before.cma_free_kb, after.cma_free_kb, tol);
 		/* Exact: a CMA block never changes type. */
 		check(r, "map-cma-blocks-match-cmatotal",
 		      t.cma_blocks * t.block_pages,
@@ -234,6 +237,8 @@ int main(int argc, char **argv)
 	unsigned long tol = 0, tries = 1;
 	struct report r;
 	int opt;
+
+	kb_per_page = (unsigned long)sysconf(_SC_PAGESIZE) / 1024;
 
 	while ((opt = getopt(argc, argv, "t:n:")) != -1) {
 		switch (opt) {

@@ -4,9 +4,9 @@
 # and HighAtomic blocks are refused and keep theirs, the second block of a
 # free order-10 page can be held, and NR_FREE_PAGES and CmaFree agree with the
 # map's free pages after each step (also with anonymous memory in the CMA
-# area), and a cheapest request is bounded by the
-# free pages that it counts on (not those of held, CMA or HighAtomic
-# blocks).  The CMA checks SKIP on a guest kernel without CONFIG_CMA.
+# area), and a cheapest request is bounded by the free pages that it counts
+# on (not those of held, CMA or HighAtomic blocks).  The CMA checks SKIP on
+# a guest kernel without CONFIG_CMA.
 source "$(dirname "$0")/../lib.sh"
 
 vm_start m --payload migratetypes --append "cma=64M" --timeout 1200

@@ -55,6 +55,16 @@ free_check() {
 	echo "$out" | sed -n "s/^\([A-Z]*\) map-/\1 $1-map-/p"
 }
 
+# start_hog MIB FILE: vmc-hog of all free memory but MIB, its output in
+# FILE; its size (MiB) in $hog, its pid in $hogpid; waits until it is
+# ready (status 0) or gone.
+start_hog() {
+	hog=$(($(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo) - $1))
+	vmc-hog $hog > "$2" &
+	hogpid=$!
+	vmc-wait-line "$2" "^vmc-hog: ready $hogpid\$" $hogpid 120
+}
+
 # The results of a vacatectl vacate in $1: "PFN STATUS" lines in $1.pfns
 # (STATUS: done, failed, or refused for a failure flagged impossible).
 result_pfns() {
@@ -282,10 +292,7 @@ slack_blocks() { # MAP: free pages of usable blocks not wholly free, in blocks
 		$2 != cma && $2 != ha && $3 < 512 { s += $3 }
 		END { print int(s / 512) }' "$1"
 }
-hog=$(($(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo) - 200))
-vmc-hog $hog > /tmp/hog.out &
-hogpid=$!
-vmc-wait-line /tmp/hog.out "^vmc-hog: ready" $hogpid 120
+start_hog 200 /tmp/hog.out
 vmc-blocktypes > /tmp/bound.before
 hold=$(awk -v m=$MOVABLE '$2 == m && $3 == 512 { printf " --pfn %d", $1; if (++n == 16) exit }' /tmp/bound.before)
 vacatectl vacate $hold --mode hold --hold-seconds 600 > /tmp/bound.hold 2> /tmp/bound.herr &
@@ -329,10 +336,7 @@ free_check after-bound
 # every CMA block typed CMA and the counters right, then and once the hog
 # is gone.
 if [ $has_cma = 1 ]; then
-	hog=$(($(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo) - 64))
-	vmc-hog $hog > /tmp/cmahog.out &
-	hogpid=$!
-	vmc-wait-line /tmp/cmahog.out "^vmc-hog: ready $hogpid\$" $hogpid 120
+	start_hog 64 /tmp/cmahog.out
 	hogrc=$?
 	vmc-blocktypes > /tmp/cmause.before
 	cused=$(awk -v cma=$CMA '$2 == cma && $4 > 0 { printf " --pfn %d", $1; if (++n == 4) exit }' /tmp/cmause.before)
