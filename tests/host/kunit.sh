@@ -1,7 +1,7 @@
-# Run the KUnit suites of the series (slub_mobility, xarray_mobility,
-# slab_notify, slab_source, page_isolation: the only ones the guest config
-# builds) in a guest (they run at boot, before /init) and report each case,
-# then check that the kernel reported nothing.  tests/long/kunit-debug.sh
+# Run the KUnit suites of the series (slub_mobility, inode_vacate,
+# xarray_mobility, slab_notify, slab_source, page_isolation: the only ones
+# the guest config builds) in a guest (they run at boot, before /init) and
+# report each case, then check that the kernel reported nothing.  tests/long/kunit-debug.sh
 # runs this on the DEBUG=1 kernel: KUNIT_KERNEL, and KUNIT_NAME for the
 # result names.  The slab_notify cases switch a static key on and off:
 # under TCG the vCPUs share one host thread (--tcg-thread single), as
@@ -13,7 +13,7 @@
 # in 4 minutes with one TCG thread (tests/host/static-keys.sh).
 source "$(dirname "$0")/../lib.sh"
 
-suites="slub_mobility xarray_mobility slab_notify slab_source page_isolation"
+suites="slub_mobility inode_vacate xarray_mobility slab_notify slab_source page_isolation"
 kname=${KUNIT_NAME:-kunit}
 vm_start k --timeout 1800 ${KUNIT_KERNEL:+--kernel "$KUNIT_KERNEL"} \
 	--tcg-thread single --append "kunit.enable=1"
