@@ -1,9 +1,11 @@
 # The /dev/vacate uapi (include/uapi/linux/vacate.h):
 #  - every structure has the same size and member offsets for i386 and
 #    x86-64 user space (a 32-bit agent on a 64-bit guest kernel goes
-#    through the same ioctls), and no implicit padding: built with -m32
-#    and -m64 (gcc-multilib), a program generated from the header prints
-#    sizeof/offsetof of every structure and member, and the two must agree;
+#    through the same ioctls), and no implicit padding: a table of the
+#    sizeof/offsetof of every structure and member, generated from the
+#    header, is compiled to assembly with -m32 and -m64 (gcc-multilib),
+#    and the two must agree.  Nothing 32-bit runs: some hosts cannot
+#    execute i386 programs ("Exec format error");
 #  - argsz (in the guest, guest-tools/vmc-argsz.c): bytes past the
 #    structure the kernel knows are accepted if zero, else E2BIG; an argsz
 #    below the first version is EINVAL (MAP, VACATE, CHEAPEST, CENSUS).
@@ -23,29 +25,38 @@ s != "" {
 	n = split(line, w, /[ \t*]+/)
 	print "\tM(" s ", " w[n] ");"
 }')
+# The table, one unsigned int per value in the order of $members: gcc -S
+# writes each as a .long, read back without running anything.
 cat > "$run/layout.c" <<EOF
 #include <stddef.h>
-#include <stdio.h>
 #include <linux/vacate.h>
 /* struct NAME: size; then each member: offset and size. */
-#define S(s) printf("struct %s size %zu\n", #s, sizeof(struct s))
-#define M(s, m) printf("  %s.%s offset %zu size %zu\n", #s, #m, \\
-		       offsetof(struct s, m), sizeof(((struct s *)0)->m))
-int main(void)
-{
-$members
-	return 0;
-}
+#define S(s) sizeof(struct s)
+#define M(s, m) offsetof(struct s, m), sizeof(((struct s *)0)->m)
+const unsigned int layout[] = {
+${members//;/,}
+};
 EOF
 nstructs=$(grep -c '^	S(' <<<"$members")
 built=1
 for bits in 32 64; do
-	if ! gcc -m$bits -std=c11 -Wall -Werror -I"$root/include/uapi" -o "$run/layout$bits" \
-		"$run/layout.c" > "$run/layout$bits.err" 2>&1; then
+	if ! gcc -m$bits -std=c11 -Wall -Werror -I"$root/include/uapi" -S \
+		-o "$run/layout$bits.s" "$run/layout.c" > "$run/layout$bits.err" 2>&1; then
 		fail "uapi-layout-32-64: gcc -m$bits: $(head -n 3 "$run/layout$bits.err" | tr '\n' ' ') (gcc-multilib: make deps)"
 		built=0
-	elif ! "$run/layout$bits" > "$run/layout$bits.txt" 2> "$run/layout$bits.err"; then
-		fail "uapi-layout-32-64: the -m$bits program did not run: $(head -n 2 "$run/layout$bits.err" | tr '\n' ' ')"
+		continue
+	fi
+	# "struct NAME size N" and "  NAME.MEMBER offset N size N": the
+	# values come in the order of the names.
+	if ! awk 'NR == FNR { if ($1 == ".long") v[++n] = $2; next }
+		/S\(/ { match($0, /S\([a-z_0-9]+\)/)
+			printf "struct %s size %s\n", substr($0, RSTART + 2, RLENGTH - 3), v[++i] }
+		/M\(/ { match($0, /M\([a-z_0-9]+, [a-z_0-9]+\)/)
+			split(substr($0, RSTART + 2, RLENGTH - 3), a, ", ")
+			printf "  %s.%s offset %s size %s\n", a[1], a[2], v[i + 1], v[i + 2]; i += 2 }
+		END { if (i != n) { printf "%d values for %d names\n", n, i > "/dev/stderr"; exit 1 } }' \
+		"$run/layout$bits.s" - <<<"$members" > "$run/layout$bits.txt" 2> "$run/layout$bits.err"; then
+		fail "uapi-layout-32-64: gcc -m$bits: $(cat "$run/layout$bits.err")"
 		built=0
 	fi
 done
