@@ -1,10 +1,11 @@
 # Run the KUnit suites of the series (slub_mobility, inode_vacate,
 # xarray_mobility, slab_notify, slab_source, page_isolation: the only ones
 # the guest config builds) in a guest (they run at boot, before /init) and
-# report each case, then check that the kernel reported nothing.  tests/long/kunit-debug.sh
-# runs this on the DEBUG=1 kernel: KUNIT_KERNEL, and KUNIT_NAME for the
-# result names.  The slab_notify cases switch a static key on and off:
-# under TCG the vCPUs share one host thread (--tcg-thread single), as
+# report each case, then check that the kernel reported nothing.
+# tests/long/kunit-debug.sh runs this on the DEBUG=1 kernel: KUNIT_KERNEL,
+# and KUNIT_NAME for the result names.  The slab_notify cases switch a
+# static key on and off: under TCG the vCPUs share one host thread
+# (--tcg-thread single), as
 # QEMU 7.2's multi-threaded TCG lets the other vCPU run a jump site
 # mid-patch.  Seen: "int3: 0000 [#1]" in slab_free_freelist_hook(), once;
 # and with stock code alone, a guest that flips scheduler features
