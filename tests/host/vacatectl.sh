@@ -1,11 +1,12 @@
 # vacatectl in a guest: map, probe, bad requests, FREE, HOLD, the census
 # and the mobile test cache (tests/guest/payloads/vacatectl.sh), its map
-# against the one vmcompactctl reads through the agent, and a clean kernel
+# against the one vmcompactctl reads through the agent, that every walk
+# over memory rescheduled (vacate_resched.check=1), and a clean kernel
 # log.
 source "$(dirname "$0")/../lib.sh"
 ctl=$root/build/host/vmcompactctl
 
-vm_start v --payload vacatectl --timeout 900
+vm_start v --payload vacatectl --timeout 900 --append vacate_resched.check=1
 if ! vm_wait_for v "vmcompact-vacatectl: done" 600; then
 	vm_guest_results v "vacatectl-"
 	fail "vacatectl-guest: the payload did not finish"

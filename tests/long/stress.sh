@@ -6,7 +6,8 @@
 # and deflates the balloon and plugs and unplugs virtio-mem memory.  No
 # kernel report, no lost or corrupt object or file, no block left
 # isolated, free page counters that agree (the map with MemFree, and in
-# the CMA area of cma=64M with CmaFree), and disks that fsck clean.
+# the CMA area of cma=64M with CmaFree), disks that fsck clean, and walks
+# over memory that all rescheduled (vacate_resched.check=1).
 source "$(dirname "$0")/../lib.sh"
 secs=${STRESS_SECS:-600}
 kernels=${STRESS_KERNELS:-debug debug-slub}
@@ -33,7 +34,7 @@ for k in $kernels; do
 	vm_start $vm --kernel "$kernel" --payload mixed-stress --mem $mem \
 		--virtio-mem $vmem --disk "$run/$k-data.img" --disk "$run/$k-files.img" \
 		--timeout $((secs * 3 + 1800)) \
-		--append "vmc.stress_secs=$secs memhp_default_state=online_movable cma=64M $hung"
+		--append "vmc.stress_secs=$secs memhp_default_state=online_movable cma=64M vacate_resched.check=1 $hung"
 	if ! vm_wait_for $vm "vmcompact-stress: running" 900; then
 		fail "$name-started: the guest did not start the stress"
 		continue
@@ -52,7 +53,10 @@ for k in $kernels; do
 			vm_qom_set $vm /machine/peripheral/vmem0 requested-size 0
 		fi
 		balloons=$((balloons + 1)) plugs=$((plugs + 1)) i=$((i + 1))
-		sleep 15
+		for _ in $(seq 15); do
+			vm_console_has $vm "vmcompact-stress: (settling|done)" && break
+			sleep 1
+		done
 	done
 	vm_balloon $vm $((mem << 20)) 2>/dev/null
 	vm_qom_set $vm /machine/peripheral/vmem0 requested-size 0 2>/dev/null

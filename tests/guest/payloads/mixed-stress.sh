@@ -128,4 +128,5 @@ else
 	cat /proc/pagetypeinfo
 fi
 vmc-mapcheck | sed -e 's/^PASS /PASS stress-/' -e 's/^FAIL /FAIL stress-/'
+vmc-resched-check stress-walks-reschedule
 finish

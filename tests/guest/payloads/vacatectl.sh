@@ -198,6 +198,7 @@ else
 	result slab-test-cache-intact $? "rc $rc, $(jnum done) of $(($# / 2)) blocks emptied, $(jnum objects_moved) objects moved; $st"
 fi
 echo "free 1 0" > $d/control
+vmc-resched-check walks-reschedule
 echo "vmcompact-vacatectl: done"
 vacatectl map | grep -E '^(guest RAM|legend|  |blocks described)' | grep -v ' MiB |' | sed 's/^/vctl-map: /'
 while :; do sleep 60; done
