@@ -12,32 +12,35 @@
 source "$(dirname "$0")/../lib.sh"
 
 hdr=$root/include/uapi/linux/vacate.h
-# One S(struct) line per structure and one M(struct, member) per member,
-# in header order; comments (the preprocessor drops them, macros are left
-# as they are) and array bounds dropped.
-members=$(gcc -fpreprocessed -dD -E -P "$hdr" | awk '
-/^struct [a-z_0-9]+ \{/ { s = $2; print "\tS(" s ");"; next }
+# One "struct NAME" line per structure and one "NAME MEMBER" line per
+# member, in header order; comments (the preprocessor drops them, macros
+# are left as they are) and array bounds dropped.
+names=$(gcc -fpreprocessed -dD -E -P "$hdr" | awk '
+/^struct [a-z_0-9]+ \{/ { s = $2; print "struct " s; next }
 s != "" && /^\};/ { s = ""; next }
 s != "" {
 	line = $0
 	if (line !~ /;/) next
 	sub(/;.*/, "", line); sub(/\[.*/, "", line)
 	n = split(line, w, /[ \t*]+/)
-	print "\tM(" s ", " w[n] ");"
+	print s " " w[n]
 }')
-# The table, one unsigned int per value in the order of $members: gcc -S
+# The table, one unsigned int per value in the order of $names: gcc -S
 # writes each as a .long, read back without running anything.
-cat > "$run/layout.c" <<EOF
+{
+	cat <<EOF
 #include <stddef.h>
 #include <linux/vacate.h>
 /* struct NAME: size; then each member: offset and size. */
 #define S(s) sizeof(struct s)
 #define M(s, m) offsetof(struct s, m), sizeof(((struct s *)0)->m)
 const unsigned int layout[] = {
-${members//;/,}
-};
 EOF
-nstructs=$(grep -c '^	S(' <<<"$members")
+	awk '$1 == "struct" { print "\tS(" $2 ")," ; next }
+		{ print "\tM(" $1 ", " $2 ")," }' <<<"$names"
+	echo "};"
+} > "$run/layout.c"
+nstructs=$(grep -c '^struct ' <<<"$names")
 built=1
 for bits in 32 64; do
 	if ! gcc -m$bits -std=c11 -Wall -Werror -I"$root/include/uapi" -S \
@@ -49,13 +52,10 @@ for bits in 32 64; do
 	# "struct NAME size N" and "  NAME.MEMBER offset N size N": the
 	# values come in the order of the names.
 	if ! awk 'NR == FNR { if ($1 == ".long") v[++n] = $2; next }
-		/S\(/ { match($0, /S\([a-z_0-9]+\)/)
-			printf "struct %s size %s\n", substr($0, RSTART + 2, RLENGTH - 3), v[++i] }
-		/M\(/ { match($0, /M\([a-z_0-9]+, [a-z_0-9]+\)/)
-			split(substr($0, RSTART + 2, RLENGTH - 3), a, ", ")
-			printf "  %s.%s offset %s size %s\n", a[1], a[2], v[i + 1], v[i + 2]; i += 2 }
+		$1 == "struct" { printf "struct %s size %s\n", $2, v[++i]; next }
+		{ printf "  %s.%s offset %s size %s\n", $1, $2, v[i + 1], v[i + 2]; i += 2 }
 		END { if (i != n) { printf "%d values for %d names\n", n, i > "/dev/stderr"; exit 1 } }' \
-		"$run/layout$bits.s" - <<<"$members" > "$run/layout$bits.txt" 2> "$run/layout$bits.err"; then
+		"$run/layout$bits.s" - <<<"$names" > "$run/layout$bits.txt" 2> "$run/layout$bits.err"; then
 		fail "uapi-layout-32-64: gcc -m$bits: $(cat "$run/layout$bits.err")"
 		built=0
 	fi
