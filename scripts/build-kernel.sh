@@ -43,7 +43,12 @@ slub)	frags+=("$cfg/debug.config" "$cfg/debug-slub.config")
 esac
 
 die() { echo "build-kernel: $*" >&2; exit 1; }
-git_src() { git -C "$src" -c user.name=vmcompact -c user.email=build@vmcompact.invalid "$@"; }
+# No automatic gc: packing the pristine tree's objects in the background
+# took minutes of the cpu that the compile needs.
+git_src() {
+	git -C "$src" -c user.name=vmcompact -c user.email=build@vmcompact.invalid \
+		-c gc.auto=0 -c maintenance.auto=false "$@"
+}
 
 [ -f "$tarball" ] || die "$tarball missing: run 'make deps' (package linux-source-6.1)"
 

@@ -172,7 +172,7 @@ vm_fragmented_intact lv libvirt-files-intact
 
 # The domain reset while a daemon waits for its free blocks to be
 # reported (a settle long enough for virsh to suspend and reset it).
-"$daemon" --libvirt "$uri" --interval 3600 --settle 30 --control "$run/reset.sock" \
+"$daemon" --libvirt "$uri" --interval 3600 --settle 10 --control "$run/reset.sock" \
 	> "$run/reset.jsonl" 2> "$run/reset.err" &
 dpid=$!
 readies() { vm_console lv | grep -ac 'vmcompact-fragmented: ready'; }
