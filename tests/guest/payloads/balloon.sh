@@ -7,38 +7,16 @@
 # a FREE of the next 2, while holding 2 free blocks and after releasing
 # them, and whenever MemTotal settles at a new value, i.e. after each
 # inflation or deflation) print
-#   balloon: free-pages STEP nr_free=A,B map=M memfree_kb=F memtotal_kb=T
-# A and B: /proc/vmstat nr_free_pages just before and just after the map;
-# M: the free (buddy) pages of the /dev/vacate map.  The host checks that
-# they agree (NR_FREE_PAGES is what MemFree and the balloon's stats say).
-# Pages in flight (frees after RCU, per-cpu lists) blur one reading, a
-# drift of the counter does not go away: up to 3 readings a second apart,
-# the closest one is printed.
+#   balloon: free-pages STEP memfree_kb=F memtotal_kb=T RESULT
+# RESULT: vmc-mapcheck's line for the free pages of the /dev/vacate map
+# against MemFree (NR_FREE_PAGES, what the balloon's stats say), within
+# 256 pages; pages in flight (frees after RCU, per-cpu lists) blur one
+# reading, a drift does not go away: up to 3 readings a second apart.
+# The host checks that it passed and that MemFree <= MemTotal.
 free_pages() {
-	local a b m f t off best="" best_off=0 try
-	for try in 1 2 3; do
-		a=$(sed -n 's/^nr_free_pages //p' /proc/vmstat)
-		m=$(vacatectl map | sed -n 's/^free  *\([0-9]*\) .*/\1/p')
-		b=$(sed -n 's/^nr_free_pages //p' /proc/vmstat)
-		f=$(sed -n 's/^MemFree: *\([0-9]*\) kB$/\1/p' /proc/meminfo)
-		t=$(sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo)
-		if [ -z "$m" ]; then
-			off=999999999
-		elif [ "$m" -lt "$a" ] && [ "$m" -lt "$b" ]; then
-			off=$(( (a < b ? a : b) - m ))
-		elif [ "$m" -gt "$a" ] && [ "$m" -gt "$b" ]; then
-			off=$(( m - (a > b ? a : b) ))
-		else
-			off=0
-		fi
-		if [ -z "$best" ] || [ $off -lt $best_off ]; then
-			best="nr_free=$a,$b map=${m:-none} memfree_kb=$f memtotal_kb=$t"
-			best_off=$off
-		fi
-		[ $off -le 64 ] && break
-		sleep 1
-	done
-	echo "balloon: free-pages $1 $best"
+	local r
+	r=$(vmc-mapcheck -t 256 -n 3 | grep -E '^(PASS|FAIL) map-free-matches-memfree')
+	echo "balloon: free-pages $1 memfree_kb=$(meminfo MemFree) memtotal_kb=$(meminfo MemTotal) ${r:-FAIL: no reading}"
 }
 # offline_pages STEP: the pages the kernel marks PageOffline (KPF_OFFLINE,
 # bit 23 of /proc/kpageflags), in all of RAM and in each block held first
@@ -53,7 +31,8 @@ offline_pages() {
 	done
 	echo "balloon: offline-pages $1 total=$(vmc-kpageflags 23) held=${list#,}"
 }
-memtotal() { sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo; }
+# meminfo FIELD: its kB in /proc/meminfo.
+meminfo() { sed -n "s/^$1: *\\([0-9]*\\) kB$/\\1/p" /proc/meminfo; }
 # hold SECONDS OUT VACATECTL-ARGS...: hold blocks in the background (pid
 # in $hold_pid); wait until vacatectl says it holds them.
 hold() {
@@ -89,10 +68,10 @@ offline_pages released-2
 echo "vmcompact-balloon: ready"
 # Whenever MemTotal has moved (the balloon inflated or deflated) and then
 # stayed put for two seconds, check the free pages again.
-last=$(memtotal) moved=0
+last=$(meminfo MemTotal) moved=0
 while :; do
 	sleep 2
-	now=$(memtotal)
+	now=$(meminfo MemTotal)
 	if [ "$now" != "$last" ]; then
 		last=$now moved=1
 	elif [ $moved = 1 ]; then
