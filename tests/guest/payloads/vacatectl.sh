@@ -119,8 +119,17 @@ for p in $held; do nfree=$((nfree + $(free_of $p))); done
 [ $hrc = 0 ] && grep -q "^vacatectl: released $n blocks$" /tmp/hold.err &&
 	! grep -q held $out && [ $nfree -ge $((n * (bp - 16))) ]
 result hold-released-on-signal $? "exit $hrc, $(tail -n 1 /tmp/hold.err), $nfree of $((n * bp)) pages free: $(head -n 2 $out | tr '\n' '|')"
-free=$(vacatectl map --json | tr '{' '\n' | sed -n 's/^"pfn":\([0-9]*\),.*"class":"\.".*/\1/p' | tail -n 1)
+frees=$(vacatectl map --json | tr '{' '\n' | sed -n 's/^"pfn":\([0-9]*\),.*"class":"\.".*/\1/p' | tail -n 17)
+free=$(echo $frees | tr ' ' '\n' | tail -n 1)
+# Meanwhile another file holds 16 other free blocks: the release of this
+# hold walks past them (vacate_release() goes over every held block).
+vacatectl vacate $(echo $frees | tr ' ' '\n' | head -n 16 | sed 's/^/--pfn /') \
+	--mode hold > /tmp/others.out 2> /tmp/others.err &
+others=$!
+vmc-wait-line /tmp/others.err "^vacatectl: holding" $others 30
 vctl vacate --pfn $free --mode hold --hold-seconds 1 --json
+kill -TERM $others
+wait $others
 [ $rc = 0 ] && grep -q '^{"mode":"hold",.*"ok":true,' $out &&
 	grep -q "^vacatectl: holding 1 blocks$" $err &&
 	grep -q "^vacatectl: released 1 blocks$" $err
