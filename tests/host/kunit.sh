@@ -5,13 +5,13 @@
 # tests/long/kunit-debug.sh runs this on the DEBUG=1 kernel: KUNIT_KERNEL,
 # and KUNIT_NAME for the result names.  The slab_notify cases switch a
 # static key on and off: under TCG the vCPUs share one host thread
-# (--tcg-thread single), as
-# QEMU 7.2's multi-threaded TCG lets the other vCPU run a jump site
-# mid-patch.  Seen: "int3: 0000 [#1]" in slab_free_freelist_hook(), once;
-# and with stock code alone, a guest that flips scheduler features
-# (debugfs sched/features) while three pipes ping-pong died of it in
-# ttwu_queue_wakelist() within 2 minutes, three runs of three, and never
-# in 4 minutes with one TCG thread (tests/host/static-keys.sh).
+# (--tcg-thread single), as QEMU 7.2's multi-threaded TCG lets the other
+# vCPU run a jump site mid-patch.  Seen: "int3: 0000 [#1]" in
+# slab_free_freelist_hook(), once; and with stock code alone, a guest that
+# flips scheduler features (debugfs sched/features) while three pipes
+# ping-pong died of it in ttwu_queue_wakelist() within 2 minutes, three
+# runs of three, and never in 4 minutes with one TCG thread
+# (tests/host/static-keys.sh).
 source "$(dirname "$0")/../lib.sh"
 
 suites="slub_mobility inode_vacate xarray_mobility slab_notify slab_source page_isolation"

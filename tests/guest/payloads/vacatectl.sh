@@ -120,10 +120,10 @@ for p in $held; do nfree=$((nfree + $(free_of $p))); done
 	! grep -q held $out && [ $nfree -ge $((n * (bp - 16))) ]
 result hold-released-on-signal $? "exit $hrc, $(tail -n 1 /tmp/hold.err), $nfree of $((n * bp)) pages free: $(head -n 2 $out | tr '\n' '|')"
 frees=$(vacatectl map --json | tr '{' '\n' | sed -n 's/^"pfn":\([0-9]*\),.*"class":"\.".*/\1/p' | tail -n 17)
-free=$(echo $frees | tr ' ' '\n' | tail -n 1)
+free=$(echo "$frees" | tail -n 1)
 # Meanwhile another file holds 16 other free blocks: the release of this
 # hold walks past them (vacate_release() goes over every held block).
-vacatectl vacate $(echo $frees | tr ' ' '\n' | head -n 16 | sed 's/^/--pfn /') \
+vacatectl vacate $(echo "$frees" | head -n 16 | sed 's/^/--pfn /') \
 	--mode hold > /tmp/others.out 2> /tmp/others.err &
 others=$!
 vmc-wait-line /tmp/others.err "^vacatectl: holding" $others 30
