@@ -1,6 +1,8 @@
 # Memory hotplug against the range vacate, while the host plugs and
 # unplugs 256 MiB of a virtio-mem device (tests/long/hotplug.sh), for
-# vmc.hotplug_secs= seconds (default 120), in two halves.
+# vmc.hotplug_secs= seconds (default 120), in two halves; then two phases
+# in which the guest offlines or onlines the device's memory itself
+# (vmc.hotplug_vmem_mb=, its size).
 #
 # First, every kind of request at once: the cheapest blocks (probe of all
 # of them, and FREE of 32), blocks of the device's memory by name (FREE,
@@ -17,6 +19,7 @@
 # through meanwhile.
 secs=$(vmc-param hotplug_secs 120)
 delay=$(vmc-param hotplug_delay_ms 0)
+vmem=$(vmc-param hotplug_vmem_mb 512)
 param=/sys/module/vacate_range/parameters/race_delay_ms
 stop=/tmp/hotplug.stop
 loop() {
@@ -53,7 +56,7 @@ touch $stop
 wait
 rm -f $stop
 
-# Last, with the host's memory left plugged, the guest offlines the memory
+# Then, with the host's memory left plugged, the guest offlines the memory
 # block itself, at a time it knows a HOLD of one of its blocks is in its
 # window: after the named check and the probe (each sleeps the delay, under
 # the hotplug lock), before the block is isolated (it sleeps the delay
@@ -95,6 +98,85 @@ own_offline() {
 	echo "vmcompact-hotplug: own offlining done"
 }
 
+# Last of all, memory onlined while the kernel scans for blocks to take.
+# The host has plugged the whole device (four memory blocks) and inflates
+# the balloon in a loop; each inflation takes blocks through a scan of
+# every block, free ones included, that sizes its array of candidates and
+# then fills it (vacate_take_blocks()).  With scan_delay_ms the scan
+# sleeps in between, and the guest, its device memory offline, onlines it
+# when it sees a task asleep there.  Under the memory hotplug lock the
+# onlining waits for the scan; without it, the scan found the new free
+# blocks with no room for them in its array.
+asleep() {
+	cat /proc/[0-9]*/stack 2> /dev/null | grep -q vacate_alloc_candidates
+}
+# wait_asleep yes|no: up to 30 s for a task to be asleep there, or not.
+wait_asleep() {
+	local i
+	for i in $(seq 150); do
+		if asleep; then
+			[ $1 = yes ] && return 0
+		else
+			[ $1 = no ] && return 0
+		fi
+		usleep 200000
+	done
+	return 1
+}
+own_online() {
+	local scan=/sys/module/vacate_range/parameters/scan_delay_ms
+	local mb0=$((addr >> 27)) states= st i t round seen hit=0 n=0
+	echo "hotplug: own onlining"
+	if [ ! -w $scan ]; then
+		echo "hotplug: no $scan"
+		echo "vmcompact-hotplug: own onlining done"
+		return
+	fi
+	for i in $(seq 0 $((vmem / 128 - 1))); do
+		states="$states /sys/devices/system/memory/memory$((mb0 + i))/state"
+	done
+	# Until the host has plugged the last of them.
+	st=${states##* }
+	for i in $(seq 120); do
+		[ "$(cat $st 2>/dev/null)" = online ] && break
+		sleep 1
+	done
+	echo "hotplug: device memory blocks online: $(cat $states 2>/dev/null | grep -cx online)"
+	echo 30000 > $scan
+	for round in 1 2 3; do
+		# Blocks the balloon holds keep their memory block online until
+		# the host deflates.
+		for i in $(seq 60); do
+			for st in $states; do
+				grep -qx offline $st || echo offline > $st 2> /dev/null
+			done
+			cat $states | grep -qx online || break
+			sleep 1
+		done
+		if cat $states | grep -qx online; then
+			echo "hotplug: own online $round: the memory did not go offline"
+			continue
+		fi
+		# A scan that begins now, not one about to end.
+		seen=no
+		wait_asleep no && wait_asleep yes && seen=yes
+		t=$(cut -d ' ' -f 1 /proc/uptime)
+		for st in $states; do
+			echo online_movable > $st
+		done
+		t=$(awk -v t=$t '{ printf "%.1f", $1 - t }' /proc/uptime)
+		# The memory stays online until the scan has looked for its
+		# candidates.
+		wait_asleep no
+		n=$((n + 1))
+		[ $seen = yes ] && hit=$((hit + 1))
+		echo "hotplug: own online $round: a scan asleep between sizing and filling: $seen; onlined in $t s"
+	done
+	echo 0 > $scan
+	echo "hotplug: own online: $hit of $n onlinings began while a scan slept between sizing its candidates and filling them"
+	echo "vmcompact-hotplug: own onlining done"
+}
+
 if [ "$delay" -gt 0 ] && [ -w $param ]; then
 	echo "$delay" > $param
 	echo "hotplug: requests sleep $delay ms in their windows"
@@ -107,6 +189,7 @@ if [ "$delay" -gt 0 ] && [ -w $param ]; then
 	wait
 	own_offline
 	echo 0 > $param
+	own_online
 elif [ "$delay" -gt 0 ]; then
 	echo "hotplug: no $param (CONFIG_VACATE_RACE_DELAY): no delayed half"
 else
