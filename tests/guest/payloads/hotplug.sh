@@ -99,7 +99,7 @@ own_offline() {
 }
 
 # Last of all, memory onlined while the kernel scans for blocks to take.
-# The host has plugged the whole device (four memory blocks) and inflates
+# The host has plugged the whole device (vmc.hotplug_vmem_mb) and inflates
 # the balloon in a loop; each inflation takes blocks through a scan of
 # every block, free ones included, that sizes its array of candidates and
 # then fills it (vacate_take_blocks()).  With scan_delay_ms the scan
