@@ -123,6 +123,10 @@ wait_asleep() {
 	done
 	return 1
 }
+# any_online STATE...: whether any of these memory blocks is online.
+any_online() {
+	grep -qsx online "$@"
+}
 own_online() {
 	local scan=/sys/module/vacate_range/parameters/scan_delay_ms
 	local mb0=$((addr >> 27)) states= st i t round seen hit=0 n=0
@@ -150,10 +154,10 @@ own_online() {
 			for st in $states; do
 				grep -qx offline $st || echo offline > $st 2> /dev/null
 			done
-			cat $states | grep -qx online || break
+			any_online $states || break
 			sleep 1
 		done
-		if cat $states | grep -qx online; then
+		if any_online $states; then
 			echo "hotplug: own online $round: the memory did not go offline"
 			continue
 		fi
