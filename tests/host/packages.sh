@@ -16,10 +16,14 @@ source "$root/tests/host/lib/daemon.sh"
 fs=$run/root
 nspawn_pid=
 
+# mmdebstrap mounts proc, sys, dev and the .deb files under the root while
+# it works, and leaves them there if it is killed: unmount them, deepest
+# first, before the root is removed, and never remove across a mount.
 cleanup() {
 	[ -n "$nspawn_pid" ] && kill -TERM "$nspawn_pid" 2> /dev/null && wait "$nspawn_pid"
 	vm_cleanup
-	rm -rf "$fs"
+	findmnt -rn -o TARGET | grep -F "$fs/" | sort -r | xargs -r -n 1 umount -l
+	rm -rf --one-file-system "$fs"
 }
 trap cleanup EXIT
 

@@ -12,11 +12,15 @@
 #  - mount, stat and umount of a second ext2 disk (/dev/vdb), 10,000 files.
 # Then: no object lost or corrupt, every file as it was, no pageblock
 # left isolated, the map's free pages agree with MemFree.
+# First, on its own: a HOLD of a block whose page waits, new, in a per-cpu
+# LRU batch while the request probes the block (vmc-lrubatch).
 secs=$(vmc-param stress_secs 600)
 d=/sys/kernel/debug/slub_mobility_test
 stop=/tmp/stress.stop
 finish() { echo "vmcompact-stress: done"; exit 0; }
 say() { echo "vmcompact-stress: $*"; }
+
+vmc-lrubatch stress-lru-batch-hold
 
 mkdir -p /data /files
 mount -t ext4 /dev/vda /data && mount -t ext2 /dev/vdb /files ||
