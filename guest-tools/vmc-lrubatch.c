@@ -122,13 +122,23 @@ static uint64_t refault(char *p)
 	return pfn_of(p);
 }
 
-static void write_param(const char *val)
+/* race_delay_ms as it was, put back also when the program dies. */
+static char old_delay[32] = "0";
+
+static bool set_delay(const char *val)
 {
 	int fd = open(delay_param, O_WRONLY);
+	bool ok = fd >= 0 && write(fd, val, strlen(val)) == (ssize_t)strlen(val);
 
-	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		die(delay_param);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static void restore_delay(void)
+{
+	if (!set_delay(old_delay))
+		fprintf(stderr, "vmc-lrubatch: %s: %s\n", delay_param, strerror(errno));
 }
 
 static void *hold(void *arg)
@@ -181,7 +191,7 @@ static char *own_block(char *mem, size_t n, uint64_t *block_pfn)
 int main(int argc, char **argv)
 {
 	struct request req = { 0 };
-	char old[32] = "0", *mem, *block, *canary = NULL, *victim;
+	char *mem, *block, *canary = NULL, *victim;
 	size_t mb, n, i;
 	uint64_t pfn = 0;
 	bool forced = false;
@@ -204,8 +214,8 @@ int main(int argc, char **argv)
 	fd = open(delay_param, O_RDONLY);
 	if (fd < 0)
 		skip("no vacate_range.race_delay_ms (CONFIG_VACATE_RACE_DELAY)");
-	len = read(fd, old, sizeof(old) - 1);
-	old[len > 0 ? len : 0] = '\0';
+	len = read(fd, old_delay, sizeof(old_delay) - 1);
+	old_delay[len > 0 ? len : 0] = '\0';
 	close(fd);
 	pagemap_fd = open("/proc/self/pagemap", O_RDONLY);
 	kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
@@ -241,11 +251,11 @@ int main(int argc, char **argv)
 	if (!canary)
 		skip("no canary page stayed in the LRU batch");
 
-	write_param(DELAY_MS);
-	if (pthread_create(&thread, NULL, hold, &req)) {
-		write_param(old);
+	atexit(restore_delay);
+	if (!set_delay(DELAY_MS))
+		die(delay_param);
+	if (pthread_create(&thread, NULL, hold, &req))
 		die("pthread_create");
-	}
 	for (i = 0; i < DRAIN_POLLS && !atomic_load(&req.finished); i++) {
 		if (on_lru(pfn)) {
 			/* Past lru_add_drain_all(): let drain_all_pages() end. */
@@ -258,7 +268,6 @@ int main(int argc, char **argv)
 		usleep(10 * 1000);
 	}
 	pthread_join(thread, NULL);
-	write_param(old);
 
 	printf("lrubatch: block pfn 0x%llx, its page 0x%llx %s\n",
 	       (unsigned long long)req.pfn, (unsigned long long)pfn,

@@ -1,7 +1,8 @@
 # Unmount races (tests/guest/payloads/umount-race.sh) on the test kernel,
-# an ext2 and an ext4 disk, with a 20 ms window between isolate() and
-# migrate() of every mobile cache: umount must wait for the superblock
-# pins of the dentry and inode callbacks.  Then fsck on the host.
+# an ext2 and an ext4 disk, with a window of UMOUNT_RACE_DELAY_MS (default
+# 20; tests/long/umount-race.sh: 1000) between isolate() and migrate() of
+# every mobile cache: umount must wait for the superblock pins of the
+# dentry and inode callbacks.  Then fsck on the host.
 source "$(dirname "$0")/../lib.sh"
 
 # umount_race_test VM SECS PREFIX [vm-run options]
@@ -14,7 +15,7 @@ umount_race_test() {
 	done
 	vm_start "$vm" --payload umount-race --disk "$run/$vm-ext2.img" \
 		--disk "$run/$vm-ext4.img" --timeout $((secs * 4 + 900)) \
-		--append "vmc.race_secs=$secs vmc.migrate_delay=20 vmc.race_fs=ext2,ext4" "$@"
+		--append "vmc.race_secs=$secs vmc.migrate_delay=${UMOUNT_RACE_DELAY_MS:-20} vmc.race_fs=ext2,ext4" "$@"
 	if ! vm_wait_for "$vm" "vmcompact-umount-race: done" $((secs * 4 + 600)); then
 		fail "${prefix}umount-race-finished: the payload did not finish"
 		return

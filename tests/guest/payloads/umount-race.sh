@@ -7,7 +7,9 @@
 # 60).
 # vmc.migrate_delay= (ms, test kernels) widens the window between
 # isolate() and migrate() of every mobile cache, where an umount that
-# does not wait for the pins finds busy inodes.  Every umount must
+# does not wait for the pins finds busy inodes.  Every other cycle drops
+# the caches before umount: umount is then quick, and the dentries and
+# inodes that isolate() holds are all it finds.  Every umount must
 # succeed, every file must read back as it was, and the kernel must
 # report nothing (the host checks the console, and fsck's the disks).
 secs=$(vmc-param race_secs 60)
@@ -51,7 +53,8 @@ rm -f $stop
 		vacatectl vacate --cheapest 64 --mode free > /dev/null 2>&1
 	done
 ) &
-# Every slab of the dentry and inode caches, wherever it is.
+# Every slab of the dentry and inode caches, wherever it is (one loop:
+# the test driver takes one command at a time).
 (
 	while [ ! -e $stop ]; do
 		for c in $caches; do
@@ -68,13 +71,15 @@ while [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
 			continue
 		fi
 		ls -lR /mnt > /dev/null
+		[ $((cycles % 2)) = 1 ] && echo 2 > /proc/sys/vm/drop_caches
 		umount /mnt || { errors=$((errors + 1)); sleep 1; umount /mnt; }
 		cycles=$((cycles + 1))
 	done
 done
 touch $stop
-wait
+# The loops finish their requests at full speed.
 [ "$delay" != 0 ] && echo 0 > $knob
+wait
 echo "umount-race: $cycles mount/stat/umount cycles of$disks, $errors errors, delay $delay ms"
 if [ $cycles -gt 0 ] && [ $errors = 0 ]; then
 	echo "PASS umount-race-cycles ($cycles cycles in $secs s)"
