@@ -6,7 +6,7 @@
  * and its act on a block do.  Such a page is movable; a request that
  * calls the block impossible for it ("why: kernel 1") is wrong.
  *
- * On CPU 0: fault in MB MiB (default 64) of anonymous memory, no THP, and
+ * On CPU 0: fault in 64 MiB of anonymous memory, no THP, and
  * find a block whose every page is ours (/proc/self/pagemap).  Put a
  * canary, another new page of ours, in CPU 0's lru_add batch.  A thread
  * on CPU 1 asks for the HOLD of the block, with the request's probe slowed
@@ -25,7 +25,7 @@
  *                     page could not be put in the batch in time.
  * Exits 1 on FAIL, else 0.
  *
- *   vmc-lrubatch NAME [MB]
+ *   vmc-lrubatch NAME
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +40,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/vacate.h>
 
@@ -49,6 +48,7 @@
 #define PM_PRESENT	(1ULL << 63)
 #define PM_PFN_MASK	((1ULL << 55) - 1)
 #define PAGE		4096UL
+#define PAGES		(64UL << 20 >> 12)
 #define BLOCK_PAGES	512UL
 /* Tries at a canary page that its fault does not flush with the batch. */
 #define CANARY_TRIES	32
@@ -192,23 +192,18 @@ int main(int argc, char **argv)
 {
 	struct request req = { 0 };
 	char *mem, *block, *canary = NULL, *victim;
-	size_t mb, n, i;
+	size_t i;
 	uint64_t pfn = 0;
 	bool forced = false;
 	pthread_t thread;
 	ssize_t len;
 	int fd;
 
-	if (argc != 2 && argc != 3) {
-		fprintf(stderr, "usage: vmc-lrubatch NAME [MB]\n");
+	if (argc != 2) {
+		fprintf(stderr, "usage: vmc-lrubatch NAME\n");
 		return 2;
 	}
 	name = argv[1];
-	mb = argc == 3 ? strtoul(argv[2], NULL, 0) : 64;
-	if (mb < 4 || mb > 4096) {
-		fprintf(stderr, "vmc-lrubatch: MB %s: want 4..4096\n", argv[2]);
-		return 2;
-	}
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		skip("one CPU online: the request needs a CPU of its own");
 	fd = open(delay_param, O_RDONLY);
@@ -226,14 +221,13 @@ int main(int argc, char **argv)
 	/* 4 KiB pages only (EINVAL: a kernel without THP). */
 	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) && errno != EINVAL)
 		die("prctl(PR_SET_THP_DISABLE)");
-	n = mb << 20 >> 12;
-	mem = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE,
+	mem = mmap(NULL, PAGES * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		die("mmap");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < PAGES; i++)
 		mem[i * PAGE] = 1;
-	block = own_block(mem, n, &req.pfn);
+	block = own_block(mem, PAGES, &req.pfn);
 	if (!block)
 		skip("no block all of whose pages are ours");
 	victim = block + BLOCK_PAGES / 2 * PAGE;

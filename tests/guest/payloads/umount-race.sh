@@ -7,9 +7,10 @@
 # 60).
 # vmc.migrate_delay= (ms, test kernels) widens the window between
 # isolate() and migrate() of every mobile cache, where an umount that
-# does not wait for the pins finds busy inodes.  Every other cycle drops
-# the caches before umount: umount is then quick, and the dentries and
-# inodes that isolate() holds are all it finds.  Every umount must
+# does not wait for the pins finds busy inodes.  Odd-numbered cycles drop
+# the caches before umount (cycles count every disk's umount: with two
+# disks, the second disk's every round): umount is then quick, and the
+# dentries and inodes that isolate() holds are all it finds.  Every umount must
 # succeed, every file must read back as it was, and the kernel must
 # report nothing (the host checks the console, and fsck's the disks).
 secs=$(vmc-param race_secs 60)
