@@ -34,7 +34,7 @@ umount /files
 cg=/sys/fs/cgroup
 mount -t cgroup2 none $cg
 echo +memory > $cg/cgroup.subtree_control
-mkdir $cg/tenant
+vmc-memcg-mkdir $cg/tenant
 echo $((96 << 20)) > $cg/tenant/memory.max
 # The tenant's test cache objects are charged to it: moved at its limit.
 sh -c "echo \$\$ > $cg/tenant/cgroup.procs; echo 'alloc 20000' > $d/control"

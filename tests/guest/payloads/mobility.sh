@@ -53,7 +53,7 @@ result sysfs-shrink-defragments $? "slabs $before -> $after, $st"
 cmd free 1 0 > /dev/null
 mkdir -p /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup
 echo +memory > /sys/fs/cgroup/cgroup.subtree_control
-mkdir /sys/fs/cgroup/t
+vmc-memcg-mkdir /sys/fs/cgroup/t
 echo $$ > /sys/fs/cgroup/t/cgroup.procs
 cmd alloc 20000 > /dev/null
 echo $$ > /sys/fs/cgroup/cgroup.procs

@@ -2,14 +2,15 @@
 # OOM killer.
 #
 # 1. A tenant at its limit: a cgroup v2 memory cgroup whose process holds
-#    unreclaimable memory (vmc-hog, anonymous, no swap) and owns the mobile
-#    test cache's objects (allocated from inside it; the cache is
+#    unreclaimable memory (vmc-hog, anonymous, no swap) and owns half the
+#    mobile test cache's objects (allocated from inside it; the cache is
 #    SLAB_ACCOUNT, and a moved object keeps its charge), memory.max set to
-#    memory.current.  Vacating the cache's slabs (the test driver's
-#    "vacate", then FREE of their blocks through /dev/vacate) must not
-#    OOM-kill the tenant: moves that cannot be charged fail, objects stay
-#    where they are, intact.  The cgroup's "max" events show that the moves
-#    did reach the limit.
+#    memory.current; the other half is the root cgroup's.  Vacating the
+#    cache's slabs (FREE of their blocks through /dev/vacate, then the test
+#    driver's "vacate") moves the root's objects and must not OOM-kill the
+#    tenant: moves that cannot be charged fail, objects stay where they
+#    are, intact.  The cgroup's "max" events show that the moves did reach
+#    the limit.
 # 2. HOLD of more blocks than the guest can spare (every fully free block
 #    by name, plus 32 blocks of tmpfs pages, in a guest with most memory in
 #    tmpfs): blocks past what the zone can give fail with ENOMEM; no OOM
@@ -39,7 +40,6 @@ oom_reports() {
 mkdir -p $cg
 mount -t cgroup2 none $cg
 echo +memory > $cg/cgroup.subtree_control
-mkdir $t
 
 # start_hog: the tenant's process, 32 MiB of anonymous memory, in the
 # cgroup with no limit yet; its pid in $hog.
@@ -81,33 +81,40 @@ tenant_check() {
 	result $1-objects-intact $? "$st"
 }
 
+# The test cache's slabs, before any memory cgroup but the root exists:
+# once one does, every new slab of a SLAB_ACCOUNT cache gets its vector of
+# obj_cgroup pointers at once, a kmalloc object that lands beside it and
+# makes its block impossible to empty.  Half the objects are freed again:
+# the tenant refills those slots from inside its cgroup, so every slab
+# holds objects of the root (which move) and of the tenant (whose moves
+# meet memory.max), and gets its vector only then, from wherever kmalloc
+# has room by that time.
+echo "alloc $objs" > $d/control
+echo "free 2 1" > $d/control
 # The tenant: its process first (its page tables and stack would otherwise
 # fill the free holes of the cache's unmovable blocks, and make them
 # impossible to empty), then its objects, charged to its cgroup.
+vmc-memcg-mkdir $t
 start_hog
 sh -c "echo \$\$ > $t/cgroup.procs; echo 'alloc $objs' > $d/control"
 echo "oom: test cache: $(cat $d/status)"
 dmesg -c > /dev/null
 
-# 1a. FREE, through /dev/vacate, of the blocks that hold slab pages of
-# mobile caches (the test cache's among them); blocks with pages that
-# cannot move are refused without being touched.  The obj_cgroup vectors
-# of the cache's slabs in the cgroup (kmalloc, unmovable) land among them
-# and may make every such block impossible: then there is nothing to try
-# here (SKIP, with what blocked them).
-set -- $(vmc-blocktypes | awk '$7 > 0 { printf "--pfn %s ", $1 }')
+# 1a. FREE, through /dev/vacate, of the blocks that hold nothing but
+# mobile slab pages and free pages (the test cache's): the root's objects
+# move, the tenant's meet its limit and stay.
+set -- $(vmc-blocks-of M)
 at_limit range
 max0=$(event max) kill0=$(event oom_kill)
 vacatectl vacate "$@" --mode free > /tmp/range.out 2>&1
 tried=$(grep '^block ' /tmp/range.out | grep -vc ', impossible')
-echo "oom: FREE of $(($# / 2)) blocks with mobile slab pages at the limit: $(grep -c ': ok, done' /tmp/range.out) done, $(grep -c ': failed' /tmp/range.out) failed, $tried not impossible; $(grep '^objects moved' /tmp/range.out | tr -s ' ')"
+moved=$(sed -n 's/^objects moved: *//p' /tmp/range.out)
+echo "oom: FREE of $(($# / 2)) blocks of mobile slab pages at the limit: $(grep -c ': ok, done' /tmp/range.out) done, $(grep -c ': failed' /tmp/range.out) failed, $tried not impossible; objects moved ${moved:-none}"
 grep '^block ' /tmp/range.out | cut -c1-200 | sed 's/^/oom: range: /'
-if [ "$tried" = 0 ]; then
-	echo "SKIP memcg-range: each of the $(($# / 2)) blocks with mobile slab pages is impossible to empty (blockers: $(sed -n 's/.*; blocker \(.*\)$/\1/p' /tmp/range.out | sort | uniq -c |
-	awk '{ printf "%s%s in %d", sep, $2, $1; sep = ", " }')); nothing moved at the limit"
-else
-	tenant_check memcg-range $max0 $kill0
-fi
+[ "$tried" -gt 0 ] && [ "${moved:-0}" -gt 0 ]
+result memcg-range-moved $? "$tried blocks tried, ${moved:-no} objects moved (the root's; blockers of the others: $(sed -n 's/.*; blocker \(.*\)$/\1/p' /tmp/range.out | sort | uniq -c |
+	awk '{ printf "%s%s in %d", sep, $2, $1; sep = ", " }'))"
+tenant_check memcg-range $max0 $kill0
 
 # 1b. The test driver's vacate: every slab holding an object.  A tenant
 # killed in 1a is started again.

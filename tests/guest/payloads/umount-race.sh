@@ -7,10 +7,10 @@
 # 60).
 # vmc.migrate_delay= (ms, test kernels) widens the window between
 # isolate() and migrate() of every mobile cache, where an umount that
-# does not wait for the pins finds busy inodes.  Odd-numbered cycles drop
-# the caches before umount (cycles count every disk's umount: with two
-# disks, the second disk's every round): umount is then quick, and the
-# dentries and inodes that isolate() holds are all it finds.  Every umount must
+# does not wait for the pins finds busy inodes.  Every other round (a
+# round mounts and unmounts each disk once) drops the caches before each
+# umount: umount is then quick, and the dentries and inodes that
+# isolate() holds are all it finds.  Every umount must
 # succeed, every file must read back as it was, and the kernel must
 # report nothing (the host checks the console, and fsck's the disks).
 secs=$(vmc-param race_secs 60)
@@ -63,7 +63,7 @@ rm -f $stop
 		done
 	done
 ) &
-cycles=0 errors=0
+cycles=0 rounds=0 errors=0
 end=$(($(cut -d. -f1 /proc/uptime) + secs))
 while [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
 	for d in $disks; do
@@ -72,10 +72,11 @@ while [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
 			continue
 		fi
 		ls -lR /mnt > /dev/null
-		[ $((cycles % 2)) = 1 ] && echo 2 > /proc/sys/vm/drop_caches
+		[ $((rounds % 2)) = 1 ] && echo 2 > /proc/sys/vm/drop_caches
 		umount /mnt || { errors=$((errors + 1)); sleep 1; umount /mnt; }
 		cycles=$((cycles + 1))
 	done
+	rounds=$((rounds + 1))
 done
 touch $stop
 # The loops finish their requests at full speed.

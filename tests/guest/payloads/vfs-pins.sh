@@ -20,14 +20,14 @@ done_exit() { echo "FAIL vfs-pins-$1"; echo "vmcompact-vfs-pins: done"; exit 1; 
 
 mount -t ext2 /dev/vda /mnt || done_exit mount
 mount -t cgroup2 none $cg && echo +memory > $cg/cgroup.subtree_control &&
-	mkdir $cg/t || done_exit cgroup
+	vmc-memcg-mkdir $cg/t || done_exit cgroup
 # The tops of the two trees hold more than a phase lets go (/mnt/a has
 # 12000 children): looked up now, their slabs are older than the phases,
 # whose blocks are those with no mobile slab page before (--new).
 ls -ld /mnt/a /mnt/b > /dev/null
 # Made now, so that their tmpfs dentries (which tmpfs holds) do not land
 # in the blocks of the tree.
-for f in m0 cand new out names contents; do : > /tmp/$f; done
+for f in m0 cand new out again names contents; do : > /tmp/$f; done
 
 # vacate_blocks NAME: FREE the blocks of /tmp/cand that are still class
 # M; PASS if there are at least 3 and at least 90% are emptied.
@@ -49,12 +49,13 @@ vacate_blocks() {
 	sed -n 's/^block [0-9]* pfn \(0x[0-9a-f]*\): failed.*/\1/p' /tmp/out |
 		head -n 5 | while read -r pfn; do
 			sleep 1
-			echo "vfs-pins: $name: again: $(vacatectl vacate --pfn $((pfn)) --mode free 2>&1 | grep '^block' | head -n 1)"
-		done
+			echo "again: $(vacatectl vacate --pfn $((pfn)) --mode free 2>&1 | grep '^block' | head -n 1)"
+		done > /tmp/again
+	sed "s/^/vfs-pins: $name: /" /tmp/again
 	if [ $n -ge 3 ] && [ $done_blocks -ge $(((n * 9 + 9) / 10)) ]; then
 		echo "PASS vfs-pins-$name ($done_blocks of the $n blocks it made mobile emptied, $(percent $done_blocks $n)%)"
 	else
-		echo "FAIL vfs-pins-$name: $done_blocks of the $n blocks it made mobile emptied ($(percent $done_blocks $n)%; at least 3 blocks and 90% wanted); vacatectl rc $rc: $(grep -v '^block' /tmp/out | tail -n 3 | tr '\n' ' ')"
+		echo "FAIL vfs-pins-$name: $done_blocks of the $n blocks it made mobile emptied ($(percent $done_blocks $n)%; at least 3 blocks and 90% wanted); vacatectl rc $rc: $(grep -v '^block' /tmp/out | tail -n 3 | tr '\n' ' ')| $(grep '^block .*failed' /tmp/out | head -n 1) | $(head -n 1 /tmp/again)"
 	fi
 }
 
